@@ -1,0 +1,43 @@
+"""/healthz: whether the database and the Celery broker answer."""
+
+from django.db import connections
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from kombu import Connection
+
+from tracker.celery import app
+
+BROKER_TIMEOUT_SECONDS = 2
+
+
+def database_status():
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # any failure means "down"; the message says which
+        return {"ok": False, "error": str(error)[:200]}
+    return {"ok": True}
+
+
+def broker_status():
+    try:
+        with Connection(
+            app.conf.broker_url,
+            transport_options=app.conf.broker_transport_options,
+            connect_timeout=BROKER_TIMEOUT_SECONDS,
+        ) as connection:
+            connection.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
+            connection.default_channel  # opens a channel: the filesystem transport checks its folders here
+    except Exception as error:
+        return {"ok": False, "error": str(error)[:200]}
+    return {"ok": True}
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {"database": database_status(), "broker": broker_status()}
+    healthy = all(check["ok"] for check in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)

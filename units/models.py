@@ -1,0 +1,176 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from tree_queries.models import TreeNode
+from tree_queries.query import TreeQuerySet
+
+
+class UnitKind(models.TextChoices):
+    PARTY_COMMITTEE = "party_committee", _("Party committee")
+    PARTY_DELEGATION = "party_delegation", _("Party delegation")
+    PARTY_PERSONNEL_COMMITTEE = "party_personnel_committee", _("Party personnel committee")
+    ADVISORY_BODY = "advisory_body", _("Advisory body")
+    PEOPLES_COUNCIL = "peoples_council", _("People's Council")
+    COUNCIL_BOARD = "council_board", _("People's Council standing board or committee")
+    DELEGATE_GROUP = "delegate_group", _("Delegate group")
+    PEOPLES_COMMITTEE = "peoples_committee", _("People's Committee")
+    FATHERLAND_FRONT = "fatherland_front", _("Fatherland Front")
+    MASS_ORGANISATION = "mass_organisation", _("Mass organisation")
+    DEPARTMENT = "department", _("Department or agency")
+    PARTY_CELL = "party_cell", _("Party cell")
+    OTHER = "other", _("Other")
+
+
+class UnitLevel(models.IntegerChoices):
+    PROVINCE = 1, _("Province")
+    DISTRICT = 2, _("District")
+    COMMUNE = 3, _("Commune")
+    GRASSROOTS = 4, _("Grassroots")
+
+
+class UnitQuerySet(TreeQuerySet):
+    def open_on(self, day):
+        """Units that exist on ``day`` (validity dates are inclusive)."""
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        )
+
+    def open_during(self, start, end):
+        """Units open on at least one day between ``start`` and ``end``."""
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=end),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=start),
+        )
+
+    def for_user(self, user):
+        return self.filter(memberships__user=user).distinct()
+
+
+class Unit(TreeNode):
+    """A responsible body. Units are never deleted once they have reports:
+    they are closed (``valid_to``) and linked to their successors."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    short_name = models.CharField(_("short name"), max_length=80, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=UnitKind.choices)
+    level = models.PositiveSmallIntegerField(_("level"), choices=UnitLevel.choices)
+    valid_from = models.DateField(_("open from"), null=True, blank=True)
+    valid_to = models.DateField(_("open until"), null=True, blank=True)
+    email = models.EmailField(_("contact e-mail"), blank=True)
+    is_sample = models.BooleanField(
+        _("sample data"), default=False, help_text=_("Generated for demonstration, not a real body.")
+    )
+    successors = models.ManyToManyField(
+        "self",
+        through="UnitSuccession",
+        symmetrical=False,
+        related_name="predecessors",
+        blank=True,
+        verbose_name=_("successors"),
+    )
+
+    objects = UnitQuerySet.as_manager(with_tree_fields=True)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["level", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")),
+                name="unit_valid_to_after_valid_from",
+                violation_error_message=_("The closing date must be after the opening date."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def display_name(self):
+        return self.short_name or self.name
+
+    def is_open_on(self, day):
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)
+
+    def overlaps(self, other):
+        """Whether the two units were ever open on the same day."""
+        return (self.valid_to is None or other.valid_from is None or self.valid_to >= other.valid_from) and (
+            other.valid_to is None or self.valid_from is None or other.valid_to >= self.valid_from
+        )
+
+    def scope_root(self):
+        """The Party committee whose area this unit works in: itself when it is a
+        Party committee, otherwise its nearest Party committee ancestor."""
+        if self.kind == UnitKind.PARTY_COMMITTEE:
+            return self
+        committees = self.ancestors().filter(kind=UnitKind.PARTY_COMMITTEE)
+        # ancestors() is ordered root first; the nearest committee is the last one.
+        found = list(committees)
+        return found[-1] if found else self
+
+
+class SuccessionKind(models.TextChoices):
+    MERGE = "merge", _("Merged into")
+    SPLIT = "split", _("Split into")
+    RENAME = "rename", _("Renamed to")
+    TRANSFER = "transfer", _("Duties transferred to")
+
+
+class UnitSuccession(models.Model):
+    """Links a closed unit to the unit(s) that took over its duties, so that
+    reports filed before the change roll up under the successor."""
+
+    predecessor = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="succession_to", verbose_name=_("predecessor")
+    )
+    successor = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="succession_from", verbose_name=_("successor")
+    )
+    kind = models.CharField(_("kind of change"), max_length=16, choices=SuccessionKind.choices)
+    effective_on = models.DateField(_("effective on"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("unit succession")
+        verbose_name_plural = _("unit successions")
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="unique_unit_succession"),
+            models.CheckConstraint(condition=~Q(predecessor=F("successor")), name="unit_succession_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.predecessor} → {self.successor}"
+
+    def clean(self):
+        if self.predecessor_id and self.predecessor_id == self.successor_id:
+            raise ValidationError(_("A unit cannot succeed itself."))
+
+
+class MembershipRole(models.TextChoices):
+    REPORTER = "reporter", _("Reporter")
+    HEAD = "head", _("Unit head")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit"))
+    role = models.CharField(_("role"), max_length=16, choices=MembershipRole.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["unit__name", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="unique_membership"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.unit} · {self.get_role_display()}"
