@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DirectiveKind(models.TextChoices):
@@ -12,7 +13,7 @@ class DirectiveKind(models.TextChoices):
 
 
 class DirectiveStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
+    DRAFT = "draft", pgettext_lazy("directive status", "Draft")
     IN_FORCE = "in_force", _("In force")
     CLOSED = "closed", _("Closed")
 

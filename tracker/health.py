@@ -1,5 +1,7 @@
 """/healthz: whether the database and the Celery broker answer."""
 
+import os
+
 from django.db import connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -29,10 +31,22 @@ def broker_status():
             connect_timeout=BROKER_TIMEOUT_SECONDS,
         ) as connection:
             connection.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
-            connection.default_channel  # opens a channel: the filesystem transport checks its folders here
+            _check_folders(connection)
     except Exception as error:
         return {"ok": False, "error": str(error)[:200]}
     return {"ok": True}
+
+
+def _check_folders(connection):
+    """The filesystem transport "connects" without touching the disk: check that
+    its folders exist and are writable, as a worker will need them."""
+    if connection.transport_cls != "filesystem":
+        return
+    options = connection.transport_options
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        folder = options.get(key)
+        if folder and not os.access(folder, os.W_OK):
+            raise OSError(f"broker folder {folder} is missing or not writable")
 
 
 @never_cache

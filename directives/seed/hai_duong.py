@@ -75,7 +75,10 @@ DIRECTIVE = {
     "status": "in_force",
 }
 
-TASKS = [{"number": n, "title": title, "text": text} for n, (title, text) in enumerate(zip(TASK_TITLES, _tasks()), 1)]
+TASKS = [
+    {"number": n, "title": title, "text": text}
+    for n, (title, text) in enumerate(zip(TASK_TITLES, _tasks(), strict=True), 1)
+]
 
 # Indicators are our default proposal for measuring each task (editable in the admin).
 # (task number, code, name, unit of measure, kind)

@@ -1,0 +1,73 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+# Embedded defaults (SQLite and a filesystem broker under var/); set DATABASE_URL
+# and REDIS_URL to use PostgreSQL and Redis instead.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+export DEBUG ?= 1
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help install run test lint format check-migrations migrate demo browser messages clean
+
+help:
+	@echo "make run    install, migrate, load the directive and demo users, start web + worker + beat on 127.0.0.1:8000"
+	@echo "make test   install and run the whole test suite"
+	@echo "make lint   ruff lint and format check"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_directive
+	$(PY) manage.py demo_data
+
+run: demo
+	@echo ""
+	@echo "Open http://127.0.0.1:8000 and sign in with one of the demo accounts above (password: demo)."
+	@echo "Stop with Ctrl-C."
+	$(BIN)/honcho -f Procfile.dev start
+
+# Debian's Chromium for the browser tests (root only; elsewhere install it yourself).
+browser:
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver gettext; \
+	  else echo "Chromium is not installed: browser tests will be skipped (apt-get install chromium chromium-driver)."; fi; \
+	fi
+
+test: install browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check-migrations: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Refresh the Vietnamese catalog after changing user-facing strings (needs GNU gettext).
+messages: install
+	$(PY) manage.py makemessages -l vi --no-location --no-obsolete -i "node_modules/*" -i ".venv/*" -i "var/*"
+	$(PY) manage.py compilemessages -l vi -i ".venv" -i "node_modules"
+
+clean:
+	rm -rf $(VENV) node_modules var

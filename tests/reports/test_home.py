@@ -1,0 +1,124 @@
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import AssignmentFactory, PeriodFactory, ReportFactory, TaskFactory, UserFactory
+
+TODAY = datetime.date(2024, 6, 10)
+
+
+@pytest.fixture
+def periods(schedule):
+    return [
+        PeriodFactory(
+            schedule=schedule,
+            key="2023",
+            kind="annual",
+            starts_on=datetime.date(2022, 12, 15),
+            ends_on=datetime.date(2023, 12, 14),
+            due_on=datetime.date(2023, 12, 19),
+        ),
+        PeriodFactory(
+            schedule=schedule,
+            key="2024-H1",
+            starts_on=datetime.date(2023, 12, 15),
+            ends_on=datetime.date(2024, 6, 14),
+            due_on=datetime.date(2024, 6, 19),
+        ),
+        PeriodFactory(
+            schedule=schedule,
+            key="2024",
+            kind="annual",
+            starts_on=datetime.date(2023, 12, 15),
+            ends_on=datetime.date(2024, 12, 14),
+            due_on=datetime.date(2024, 12, 19),
+        ),
+    ]
+
+
+def test_anonymous_user_is_sent_to_the_login_page(client, db):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_login_page_is_in_vietnamese(client, db):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert "Đăng nhập" in response.content.decode()
+
+
+def test_login_with_right_password_goes_home(client, reporter_a, password):
+    response = client.post(reverse("login"), {"username": "reporter-a", "password": password})
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+
+
+def test_login_with_wrong_password_shows_a_vietnamese_error(client, reporter_a):
+    response = client.post(reverse("login"), {"username": "reporter-a", "password": "wrong"})
+    assert response.status_code == 200
+    assert "Vui lòng điền vào Tên đăng nhập và mật khẩu chính xác" in response.content.decode()
+
+
+@time_machine.travel(datetime.datetime(2024, 6, 10, 9, 0, tzinfo=datetime.UTC))
+def test_reporter_sees_own_units_assignments_and_next_due_period(
+    client_for, reporter_a, assignment_a, assignment_b, periods
+):
+    ReportFactory(assignment=assignment_a, period=periods[1], state="draft")
+    page = client_for(reporter_a).get(reverse("home")).content.decode()
+    assert "Huyện ủy Gia Lộc (thử)" in page
+    assert "Huyện ủy Tứ Kỳ (thử)" not in page
+    assert "Nâng cao nhận thức về vai trò của HĐND" in page
+    assert "19/06/2024" in page
+    assert "Còn 9 ngày" in page
+    assert "Bản nháp" in page
+
+
+@time_machine.travel(datetime.datetime(2024, 6, 10, 9, 0, tzinfo=datetime.UTC))
+def test_reporter_of_another_unit_does_not_see_unit_a(client_for, reporter_b, assignment_a, assignment_b, periods):
+    page = client_for(reporter_b).get(reverse("home")).content.decode()
+    assert "Huyện ủy Tứ Kỳ (thử)" in page
+    assert "Huyện ủy Gia Lộc (thử)" not in page
+
+
+@pytest.mark.parametrize("role", ["office_user", "committee_user", "admin_user"])
+def test_province_roles_see_the_directives_in_force(request, client_for, role, assignment_a, assignment_b, periods):
+    user = request.getfixturevalue(role)
+    page = client_for(user).get(reverse("home")).content.decode()
+    assert "Các văn bản đang có hiệu lực" in page
+    assert assignment_a.task.directive.title in page
+    assert assignment_a.task.title in page
+    assert ("Mở trang quản trị" in page) is (role == "admin_user")
+
+
+def test_user_without_a_unit_is_told_what_to_do(client_for, db):
+    page = client_for(UserFactory(username="newcomer")).get(reverse("home")).content.decode()
+    assert "Tài khoản của bạn chưa được gắn với đơn vị nào" in page
+
+
+def _home_queries(client, user):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+    return len(queries)
+
+
+@time_machine.travel(datetime.datetime(2024, 6, 10, 9, 0, tzinfo=datetime.UTC))
+def test_home_query_count_does_not_grow_with_assignments(
+    client_for, reporter_a, unit_a, schedule, periods, office_user
+):
+    client = client_for(reporter_a)
+    AssignmentFactory(unit=unit_a, schedule=schedule)
+    few = _home_queries(client, reporter_a)
+    for _n in range(15):
+        assignment = AssignmentFactory(unit=unit_a, schedule=schedule, task=TaskFactory())
+        ReportFactory(assignment=assignment, period=periods[1])
+    assert _home_queries(client, reporter_a) == few
+    office = client_for(office_user)
+    few = _home_queries(office, office_user)
+    for _n in range(5):
+        AssignmentFactory(unit=unit_a, schedule=schedule, task=TaskFactory())
+    assert _home_queries(office, office_user) == few
