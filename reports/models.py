@@ -88,7 +88,7 @@ class ReportingPeriod(models.Model):
         ReportingSchedule, on_delete=models.CASCADE, related_name="periods", verbose_name=_("schedule")
     )
     kind = models.CharField(_("kind"), max_length=16, choices=PeriodKind.choices)
-    key = models.CharField(_("key"), max_length=32, help_text=_("For example 2024-H1, 2024-Y, 2024-03."))
+    key = models.CharField(_("key"), max_length=32, help_text=_("For example 2024-H1, 2024, 2024-03."))
     title = models.CharField(
         _("title"), max_length=120, blank=True, help_text=_("Only for ad hoc reports; periodic ones are named by key.")
     )
@@ -304,6 +304,8 @@ class IndicatorValue(models.Model):
         return f"{self.indicator}: {self.value}"
 
     def clean(self):
+        if self.indicator_id is None:
+            return  # the form reports the missing indicator itself
         self.indicator.validate_value(self.value)
 
 

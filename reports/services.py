@@ -1,27 +1,100 @@
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from reports.models import ReportingPeriod, ReportingSchedule
+from directives.models import Task
+from reports.models import Assignment, AssignmentRole, ReportingPeriod, ReportingSchedule
 from reports.periods import schedule_period_specs
+from units.models import Unit, scope_roots
 
 
 @transaction.atomic
 def schedule_extend_periods(*, schedule: ReportingSchedule, through: datetime.date) -> list[ReportingPeriod]:
     """Creates the schedule's missing period rows up to ``through``; existing rows
-    are left as they are. Returns the rows created."""
+    are left as they are. Returns the rows this call created (a schedule has a
+    few dozen periods at most, so one get_or_create each is cheap and exact even
+    when two runs overlap)."""
     existing = set(schedule.periods.values_list("key", flat=True))
-    new = [
-        ReportingPeriod(
+    created = []
+    for spec in schedule_period_specs(schedule, through=through):
+        if spec.key in existing:
+            continue
+        period, was_created = ReportingPeriod.objects.get_or_create(
             schedule=schedule,
-            kind=spec.kind,
             key=spec.key,
-            starts_on=spec.starts_on,
-            ends_on=spec.ends_on,
-            due_on=spec.due_on,
+            defaults={"kind": spec.kind, "starts_on": spec.starts_on, "ends_on": spec.ends_on, "due_on": spec.due_on},
         )
-        for spec in schedule_period_specs(schedule, through=through)
-        if spec.key not in existing
+        if was_created:
+            created.append(period)
+    return created
+
+
+@transaction.atomic
+def assignments_bulk_create(
+    *,
+    tasks: Iterable[Task],
+    kind: str,
+    level: int,
+    role: str,
+    schedule: ReportingSchedule,
+    reviewing_unit: Unit | None = None,
+    open_on: datetime.date | None = None,
+) -> tuple[int, int]:
+    """Assigns every task to every unit of ``kind`` at ``level`` (only units open
+    on ``open_on`` when given). Pairs that already have an assignment are left as
+    they are. Returns (created, skipped).
+
+    A bulk insert bypasses ``Assignment.clean()``, so its one-lead-per-area rule
+    is checked here for the whole batch (ValidationError naming the clashes,
+    nothing created); the unique (task, unit) constraint still holds, and a row
+    inserted concurrently by someone else is ignored rather than raising."""
+    units = Unit.objects.without_tree_fields().filter(kind=kind, level=level)
+    if open_on is not None:
+        units = units.open_on(open_on)
+    unit_ids = list(units.values_list("pk", flat=True))
+    task_ids = [task.pk for task in tasks]
+    existing = set(
+        Assignment.objects.filter(task_id__in=task_ids, unit_id__in=unit_ids).values_list("task_id", "unit_id")
+    )
+    if role == AssignmentRole.LEAD:
+        _check_one_lead_per_area(task_ids, unit_ids, existing)
+    new = [
+        Assignment(task_id=task_id, unit_id=unit_id, role=role, schedule=schedule, reviewing_unit=reviewing_unit)
+        for task_id in task_ids
+        for unit_id in unit_ids
+        if (task_id, unit_id) not in existing
     ]
-    ReportingPeriod.objects.bulk_create(new, ignore_conflicts=True)
-    return new
+    Assignment.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new), len(existing)
+
+
+def _check_one_lead_per_area(task_ids, unit_ids, existing):
+    """Raises ValidationError when the new leads would give a task two leads,
+    open at the same time, in one Party-committee area."""
+    roots = scope_roots()
+    current = list(
+        Assignment.objects.filter(task_id__in=task_ids, role=AssignmentRole.LEAD).values_list("task_id", "unit_id")
+    )
+    units = Unit.objects.without_tree_fields().in_bulk(set(unit_ids) | {unit_id for _task, unit_id in current})
+    leads = defaultdict(list)
+    for task_id, unit_id in current:
+        leads[task_id].append(units[unit_id])
+    clashes = set()
+    for task_id in task_ids:
+        for unit_id in unit_ids:
+            if (task_id, unit_id) in existing:
+                continue
+            unit = units[unit_id]
+            for other in leads[task_id]:
+                if roots[other.pk] == roots[unit.pk] and other.overlaps(unit):
+                    clashes.add(unit.name)
+            leads[task_id].append(unit)
+    if clashes:
+        raise ValidationError(
+            _("These units would lead a task in an area that already has a lead: %(units)s.")
+            % {"units": ", ".join(sorted(clashes))}
+        )

@@ -97,6 +97,11 @@ class Unit(TreeNode):
     def is_open_on(self, day):
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)
 
+    def is_open_during(self, start, end):
+        """Whether the unit was open on at least one day from ``start`` to ``end``
+        (the per-object twin of ``UnitQuerySet.open_during``)."""
+        return (self.valid_from is None or self.valid_from <= end) and (self.valid_to is None or self.valid_to >= start)
+
     def overlaps(self, other):
         """Whether the two units were ever open on the same day."""
         return (self.valid_to is None or other.valid_from is None or self.valid_to >= other.valid_from) and (
@@ -112,6 +117,27 @@ class Unit(TreeNode):
         # ancestors() is ordered root first; the nearest committee is the last one.
         found = list(committees)
         return found[-1] if found else self
+
+
+def scope_roots():
+    """Maps every unit id to its ``Unit.scope_root()`` id, from one query over
+    the whole table (the tree is a few levels deep)."""
+    rows = {
+        pk: (parent, kind)
+        for pk, parent, kind in Unit.objects.without_tree_fields().values_list("pk", "parent", "kind")
+    }
+    nearest = {}
+
+    def committee_of(pk):
+        if pk not in nearest:
+            parent, kind = rows[pk]
+            if kind == UnitKind.PARTY_COMMITTEE:
+                nearest[pk] = pk
+            else:
+                nearest[pk] = committee_of(parent) if parent is not None else None
+        return nearest[pk]
+
+    return {pk: committee_of(pk) or pk for pk in rows}
 
 
 class SuccessionKind(models.TextChoices):

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 (
                     "key",
                     models.CharField(
-                        help_text="For example 2024-H1, 2024-Y, 2024-03.", max_length=32, verbose_name="key"
+                        help_text="For example 2024-H1, 2024, 2024-03.", max_length=32, verbose_name="key"
                     ),
                 ),
                 (

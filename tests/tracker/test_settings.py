@@ -8,7 +8,11 @@ PRODUCTION_KEY = "k3Jq9vXw2LmP8rTz5YbN4cHs7FgD1eAu6iOo0pWqErTyUiOpAsDfGhJkLz"
 
 
 def _manage(*args, env_updates, drop=()):
-    env = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", *drop)}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", *drop)
+    }
     env.update(env_updates)
     return subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -1,0 +1,270 @@
+import datetime
+import hashlib
+import mimetypes
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from directives.models import Indicator
+from reports.models import (
+    Assignment,
+    Attachment,
+    IndicatorValue,
+    ProgressReport,
+    ReportingPeriod,
+    ReportingSchedule,
+)
+from reports.services import schedule_extend_periods
+
+REPORT_RELATIONS = ["assignment__task", "assignment__unit", "period"]
+
+
+class PeriodInline(admin.TabularInline):
+    """Periods are generated from the schedule; each one opens on its own page
+    for the rare correction (an extended due date, an ad hoc title)."""
+
+    model = ReportingPeriod
+    extra = 0
+    fields = ["key", "kind", "title", "starts_on", "ends_on", "due_on"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportingSchedule)
+class ReportingScheduleAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "code",
+        "monthly",
+        "quarterly",
+        "semiannual",
+        "annual",
+        "cutoff_day",
+        "starts_on",
+        "ends_on",
+    ]
+    list_filter = ["monthly", "quarterly", "semiannual", "annual"]
+    search_fields = ["name", "code"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "starts_on", "ends_on"]}),
+        (_("Reports owed"), {"fields": ["monthly", "quarterly", "semiannual", "annual"]}),
+        (_("Deadlines"), {"fields": ["cutoff_day", "due_days_after_cutoff", "grace_days"]}),
+    ]
+    inlines = [PeriodInline]
+    actions = ["extend_periods"]
+
+    @admin.action(description=_("Create the missing reporting periods up to the end of next year"))
+    def extend_periods(self, request, queryset):
+        through = datetime.date(timezone.localdate().year + 1, 12, 31)
+        created = sum(len(schedule_extend_periods(schedule=schedule, through=through)) for schedule in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d reporting period was created.", "%(count)d reporting periods were created.", created)
+            % {"count": created},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "schedule", "kind", "key", "starts_on", "ends_on", "due_on"]
+    list_filter = ["kind", "schedule"]
+    search_fields = ["key", "title", "schedule__name"]
+    list_select_related = ["schedule"]
+    date_hierarchy = "due_on"
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["task", "unit", "role", "schedule", "reviewing_unit", "deadline"]
+    list_filter = ["role", "schedule", "task__directive", "unit__level", "unit__kind"]
+    search_fields = ["unit__name", "unit__code", "task__title", "task__directive__number", "responsible_person"]
+    autocomplete_fields = ["task", "unit", "reviewing_unit"]
+    list_select_related = ["task", "unit", "schedule", "reviewing_unit"]
+    date_hierarchy = "deadline"
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["task", "unit", "role", "schedule", "reviewing_unit"]}),
+        (
+            _("The five clarities (5 rõ)"),
+            {"fields": ["responsible_person", "work", "deadline", "expected_result", "accountable_official"]},
+        ),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        # Also for the autocomplete on progress reports, which lists assignments
+        # by name. The changelist skips list_select_related once a queryset has
+        # select_related, hence the same list here.
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
+
+class IndicatorValueInline(admin.TabularInline):
+    model = IndicatorValue
+    extra = 0
+    fields = ["indicator", "value"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("indicator")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            # Only the indicators of the report's own task make sense here.
+            formset.form.base_fields["indicator"].queryset = Indicator.objects.filter(task_id=obj.assignment.task_id)
+        return formset
+
+
+class AttachmentForm(forms.ModelForm):
+    """Takes the file name, type, size and checksum from the uploaded file
+    itself, so that an administrator only chooses the file."""
+
+    class Meta:
+        model = Attachment
+        fields = ["file"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if "file" in self.changed_data:
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            self.instance.original_name = upload.name
+            self.instance.size = upload.size
+            self.instance.sha256 = digest.hexdigest()
+            self.instance.content_type = (
+                getattr(upload, "content_type", None)
+                or mimetypes.guess_type(upload.name)[0]
+                or "application/octet-stream"
+            )
+        return upload
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # The form leaves sha256 out, so Django cannot check the unique
+        # (report, sha256) constraint itself.
+        report = cleaned_data.get("report") or getattr(self.instance, "report", None)
+        if report is not None and report.pk and self.instance.sha256:
+            duplicates = Attachment.objects.filter(report=report, sha256=self.instance.sha256)
+            if duplicates.exclude(pk=self.instance.pk).exists():
+                self.add_error("file", _("This file is already attached to the report."))
+        return cleaned_data
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    form = AttachmentForm
+    extra = 0
+    fields = ["file", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(admin.ModelAdmin):
+    list_display = [
+        "unit",
+        "task",
+        "period",
+        "state",
+        "implementation_status",
+        "percent_complete",
+        "submitted_at",
+    ]
+    list_filter = ["state", "implementation_status", "period__kind", "assignment__task__directive"]
+    search_fields = ["assignment__unit__name", "assignment__unit__code", "assignment__task__title", "period__key"]
+    autocomplete_fields = ["assignment", "period", "created_by", "submitted_by"]
+    list_select_related = REPORT_RELATIONS
+    date_hierarchy = "period__due_on"
+    readonly_fields = ["version", "created_by", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["assignment", "period", "state"]}),
+        (
+            _("Progress"),
+            {
+                "fields": [
+                    "implementation_status",
+                    "percent_complete",
+                    "results",
+                    "difficulties",
+                    "proposals",
+                    "next_steps",
+                ]
+            },
+        ),
+        (
+            _("Record"),
+            {
+                "fields": [
+                    "version",
+                    "created_by",
+                    "created_at",
+                    "updated_at",
+                    "submitted_by",
+                    "submitted_at",
+                    "accepted_at",
+                ]
+            },
+        ),
+    ]
+    inlines = [IndicatorValueInline, AttachmentInline]
+
+    def get_queryset(self, request):
+        # Reports are named by assignment and period, here and in autocompletes.
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
+    @admin.display(description=_("unit"), ordering="assignment__unit__name")
+    def unit(self, report):
+        return report.assignment.unit
+
+    @admin.display(description=_("task"), ordering="assignment__task__number")
+    def task(self, report):
+        return report.assignment.task
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Attachment:
+            for attachment_form in formset.forms:
+                if attachment_form.instance.uploaded_by_id is None:
+                    attachment_form.instance.uploaded_by = request.user
+        super().save_formset(request, form, formset, change)
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "value", "report"]
+    list_filter = ["indicator__kind", "indicator__task"]
+    search_fields = ["indicator__name", "report__assignment__unit__name"]
+    autocomplete_fields = ["report", "indicator"]
+    list_select_related = ["indicator", *(f"report__{relation}" for relation in REPORT_RELATIONS)]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    form = AttachmentForm
+    list_display = ["original_name", "report", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["content_type"]
+    search_fields = ["original_name", "sha256", "report__assignment__unit__name"]
+    autocomplete_fields = ["report"]
+    list_select_related = ["uploaded_by", *(f"report__{relation}" for relation in REPORT_RELATIONS)]
+    date_hierarchy = "uploaded_at"
+    fields = ["report", "file", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+
+    def save_model(self, request, obj, form, change):
+        if obj.uploaded_by_id is None:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)

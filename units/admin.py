@@ -1,0 +1,124 @@
+from django.contrib import admin
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from tree_queries.admin import TreeChangeList
+
+from units.models import Membership, Unit, UnitSuccession
+
+# django-tree-queries' own TreeAdmin needs "tree_queries" in INSTALLED_APPS and
+# the django-js-asset package for its collapse/move scripts; we only want the
+# depth-first listing, so we reuse its changelist and indent the name ourselves.
+INDENT_PIXELS_PER_LEVEL = 24
+MARKER_PIXELS = 16
+
+
+class OpenTodayFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Open today")), ("no", _("Not open today"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "yes":
+            return queryset.open_on(today)
+        if self.value() == "no":
+            return queryset.filter(Q(valid_from__gt=today) | Q(valid_to__lt=today))
+        return queryset
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["user", "role"]
+    autocomplete_fields = ["user"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+
+class SuccessorInline(admin.TabularInline):
+    """Units that took over this unit's duties."""
+
+    model = UnitSuccession
+    fk_name = "predecessor"
+    extra = 0
+    fields = ["successor", "kind", "effective_on", "note"]
+    autocomplete_fields = ["successor"]
+    verbose_name = _("successor")
+    verbose_name_plural = _("successors")
+
+
+class PredecessorInline(admin.TabularInline):
+    """Units whose duties this unit took over."""
+
+    model = UnitSuccession
+    fk_name = "successor"
+    extra = 0
+    fields = ["predecessor", "kind", "effective_on", "note"]
+    autocomplete_fields = ["predecessor"]
+    verbose_name = _("predecessor")
+    verbose_name_plural = _("predecessors")
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["indented_name", "code", "kind", "level", "valid_from", "valid_to", "is_open_today", "is_sample"]
+    list_filter = ["kind", "level", OpenTodayFilter, "is_sample"]
+    search_fields = ["name", "short_name", "code"]
+    # Sorting by a column would break the tree apart; filters and search narrow it instead.
+    sortable_by = ()
+    list_per_page = 200
+    autocomplete_fields = ["parent"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "short_name", "kind", "level", "parent", "email"]}),
+        (_("Validity"), {"fields": ["valid_from", "valid_to", "is_sample"]}),
+    ]
+    inlines = [MembershipInline, SuccessorInline, PredecessorInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_tree_fields()
+
+    def get_changelist(self, request, **kwargs):
+        # Orders by ``tree_ordering`` (depth first, siblings by Meta.ordering)
+        # computed by one recursive query.
+        return TreeChangeList
+
+    @admin.display(description=_("name"))
+    def indented_name(self, unit):
+        depth = getattr(unit, "tree_depth", 0)
+        if not depth:
+            return unit.name
+        # A hanging indent keeps wrapped lines of a long name clear of the "└".
+        return format_html(
+            '<span style="display: block; min-width: 16em; padding-left: {}px; text-indent: -{}px">└&nbsp;{}</span>',
+            depth * INDENT_PIXELS_PER_LEVEL + MARKER_PIXELS,
+            MARKER_PIXELS,
+            unit.name,
+        )
+
+    @admin.display(description=_("open today"), boolean=True)
+    def is_open_today(self, unit):
+        return unit.is_open_on(timezone.localdate())
+
+
+@admin.register(UnitSuccession)
+class UnitSuccessionAdmin(admin.ModelAdmin):
+    list_display = ["predecessor", "successor", "kind", "effective_on"]
+    list_filter = ["kind"]
+    search_fields = ["predecessor__name", "predecessor__code", "successor__name", "successor__code", "note"]
+    autocomplete_fields = ["predecessor", "successor"]
+    list_select_related = ["predecessor", "successor"]
+    date_hierarchy = "effective_on"
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "unit", "role"]
+    list_filter = ["role", "unit__level"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email", "unit__name", "unit__code"]
+    autocomplete_fields = ["user", "unit"]
+    list_select_related = ["user", "unit"]
