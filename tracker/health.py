@@ -43,7 +43,7 @@ def _check_folders(connection):
     if connection.transport_cls != "filesystem":
         return
     options = connection.transport_options
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         folder = options.get(key)
         if folder and not os.access(folder, os.W_OK):
             raise OSError(f"broker folder {folder} is missing or not writable")
