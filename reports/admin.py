@@ -1,14 +1,16 @@
 import datetime
-import hashlib
-import mimetypes
 
 from django import forms
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from directives.models import Indicator
+from reports.attachments import CONTENT_TYPES, attachment_check, clean_file_name, file_sha256
 from reports.models import (
     Assignment,
     Attachment,
@@ -16,6 +18,7 @@ from reports.models import (
     ProgressReport,
     ReportingPeriod,
     ReportingSchedule,
+    ReportTransition,
 )
 from reports.services import schedule_extend_periods
 
@@ -82,7 +85,7 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(SimpleHistoryAdmin):
     list_display = ["task", "unit", "role", "schedule", "reviewing_unit", "deadline"]
     list_filter = ["role", "schedule", "task__directive", "unit__level", "unit__kind"]
     search_fields = ["unit__name", "unit__code", "task__title", "task__directive__number", "responsible_person"]
@@ -123,27 +126,23 @@ class IndicatorValueInline(admin.TabularInline):
 
 
 class AttachmentForm(forms.ModelForm):
-    """Takes the file name, type, size and checksum from the uploaded file
-    itself, so that an administrator only chooses the file."""
+    """Checks the file as the report page does (type by content, size) and takes
+    its name, type, size and checksum from the file itself."""
 
     class Meta:
         model = Attachment
         fields = ["file"]
+        # A plain input: the stored file has no public URL to link to.
+        widgets = {"file": forms.FileInput}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if "file" in self.changed_data:
-            digest = hashlib.sha256()
-            for chunk in upload.chunks():
-                digest.update(chunk)
-            self.instance.original_name = upload.name
+            extension = attachment_check(upload)
+            self.instance.original_name = clean_file_name(upload.name)
             self.instance.size = upload.size
-            self.instance.sha256 = digest.hexdigest()
-            self.instance.content_type = (
-                getattr(upload, "content_type", None)
-                or mimetypes.guess_type(upload.name)[0]
-                or "application/octet-stream"
-            )
+            self.instance.sha256 = file_sha256(upload)
+            self.instance.content_type = CONTENT_TYPES[extension]
         return upload
 
     def clean(self):
@@ -158,19 +157,45 @@ class AttachmentForm(forms.ModelForm):
         return cleaned_data
 
 
+def download_link(attachment):
+    """The permission-checked download, the only way a stored file is served."""
+    if not attachment.pk:
+        return "—"
+    url = reverse("attachment_download", args=[attachment.report_id, attachment.pk])
+    return format_html('<a href="{}">{}</a>', url, attachment.original_name)
+
+
+class ReportTransitionInline(admin.TabularInline):
+    model = ReportTransition
+    extra = 0
+    can_delete = False
+    fields = ["at", "action", "from_state", "to_state", "by", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+
 class AttachmentInline(admin.TabularInline):
     model = Attachment
     form = AttachmentForm
     extra = 0
-    fields = ["file", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
-    readonly_fields = ["original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    fields = ["download", "file", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["download", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("uploaded_by")
 
+    @admin.display(description=_("file name"))
+    def download(self, attachment):
+        return download_link(attachment)
+
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(SimpleHistoryAdmin):
     list_display = [
         "unit",
         "task",
@@ -216,7 +241,7 @@ class ProgressReportAdmin(admin.ModelAdmin):
             },
         ),
     ]
-    inlines = [IndicatorValueInline, AttachmentInline]
+    inlines = [IndicatorValueInline, AttachmentInline, ReportTransitionInline]
 
     def get_queryset(self, request):
         # Reports are named by assignment and period, here and in autocompletes.
@@ -261,10 +286,27 @@ class AttachmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["report"]
     list_select_related = ["uploaded_by", *(f"report__{relation}" for relation in REPORT_RELATIONS)]
     date_hierarchy = "uploaded_at"
-    fields = ["report", "file", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
-    readonly_fields = ["original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    fields = ["report", "download", "file", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["download", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+
+    @admin.display(description=_("file name"))
+    def download(self, attachment):
+        return download_link(attachment)
 
     def save_model(self, request, obj, form, change):
         if obj.uploaded_by_id is None:
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ReportTransition)
+class ReportTransitionAdmin(admin.ModelAdmin):
+    list_display = ["at", "action", "report", "by", "reason"]
+    list_filter = ["action"]
+    search_fields = ["report__assignment__unit__name", "by__username", "reason"]
+    list_select_related = ["by", *(f"report__{relation}" for relation in REPORT_RELATIONS)]
+    date_hierarchy = "at"
+    readonly_fields = ["report", "action", "from_state", "to_state", "by", "at", "reason"]
+
+    def has_add_permission(self, request):
+        return False  # steps are recorded by the workflow, never typed in

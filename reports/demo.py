@@ -46,6 +46,8 @@ from reports.models import (
     ReportingPeriod,
     ReportingSchedule,
     ReportState,
+    ReportTransition,
+    TransitionAction,
 )
 from reports.services import schedule_extend_periods
 from units.models import Membership, MembershipRole, Unit, UnitKind, UnitLevel
@@ -110,6 +112,8 @@ def _ensure_sample_communes(counts, directive, schedule):
                     "level": UnitLevel.COMMUNE,
                     "parent": district,
                     "is_sample": True,
+                    # Communes file directly, showing the path without a head's sign-off.
+                    "requires_signoff": False,
                 },
             )
             counts["unit created"] += created
@@ -204,7 +208,13 @@ def _latest_period_states(owing, period, seed):
     """A shuffled deck, so the latest past-due period surely shows every state
     and some missing reports, whatever the number of assignments."""
     n = len(owing)
-    quota = {ReportState.DRAFT: 15, ReportState.RETURNED: 10, ReportState.SUBMITTED: 20, None: 15}
+    quota = {
+        ReportState.DRAFT: 12,
+        ReportState.PENDING_SIGNOFF: 8,
+        ReportState.RETURNED: 10,
+        ReportState.SUBMITTED: 20,
+        None: 15,
+    }
     deck = [state for state, share in quota.items() for _ in range(max(2, n * share // 100))]
     deck += [ReportState.ACCEPTED] * max(0, n - len(deck))
     _rng(seed, "deck", period.key).shuffle(deck)
@@ -272,7 +282,7 @@ def _submission_day(period, unit, rng, *, late, today):
 def _history(assignment, period, state, rng, today):
     """(created_at, submitted_at, accepted_at) consistent with ``state``."""
     submitted_at = accepted_at = None
-    if state == ReportState.DRAFT:
+    if state in (ReportState.DRAFT, ReportState.PENDING_SIGNOFF):
         anchor = min(today, period.due_on)
     else:
         late = rng.random() < 0.25
@@ -304,6 +314,39 @@ class _Planned:
     created_at: datetime.datetime
     updated_at: datetime.datetime
     values: list  # (indicator, value) pairs
+    steps: list  # (action, from state, to state, username, at, reason)
+
+
+RETURN_REASONS = [
+    "Đề nghị bổ sung số liệu cụ thể về kết quả thực hiện trong kỳ.",
+    "Báo cáo chưa nêu rõ khó khăn, vướng mắc và đề xuất; đề nghị hoàn thiện.",
+    "Đề nghị bổ sung giá trị các chỉ tiêu và tài liệu kèm theo.",
+]
+
+
+def _sender(assignment):
+    """Who sends a unit's reports: its head, or its reporter where no sign-off is needed."""
+    return "h" if assignment.unit.requires_signoff else "r"
+
+
+def _steps(assignment, state, created_at, submitted_at, accepted_at, rng):
+    """The workflow steps that lead to ``state``, for the report's timeline."""
+    reporter, unit = f"r-{assignment.unit.code}", assignment.unit
+    if state == ReportState.DRAFT:
+        return []
+    if state == ReportState.PENDING_SIGNOFF:
+        sent = min(created_at + datetime.timedelta(days=rng.randint(1, 3)), timezone.now())
+        return [(TransitionAction.SEND_TO_HEAD, ReportState.DRAFT, state, reporter, sent, "")]
+    sender = f"{_sender(assignment)}-{unit.code}"
+    steps = [(TransitionAction.SUBMIT, ReportState.DRAFT, ReportState.SUBMITTED, sender, submitted_at, "")]
+    if state == ReportState.ACCEPTED:
+        steps.append((TransitionAction.ACCEPT, ReportState.SUBMITTED, state, "office", accepted_at, ""))
+    if state == ReportState.RETURNED:
+        returned = submitted_at + datetime.timedelta(days=rng.randint(1, 3))
+        steps.append(
+            (TransitionAction.RETURN, ReportState.SUBMITTED, state, "office", returned, rng.choice(RETURN_REASONS))
+        )
+    return steps
 
 
 def _build_report(assignment, period, state, *, users, today, seed):
@@ -316,17 +359,19 @@ def _build_report(assignment, period, state, *, users, today, seed):
         state=state,
         implementation_status=status,
         percent_complete=percent,
-        version=1 if state == ReportState.DRAFT else 2,
         created_by=users.get(f"r-{assignment.unit.code}"),
-        submitted_by=users.get(f"h-{assignment.unit.code}") if submitted_at else None,
+        submitted_by=users.get(f"{_sender(assignment)}-{assignment.unit.code}") if submitted_at else None,
         submitted_at=submitted_at,
         accepted_at=accepted_at,
         **_texts(assignment, status, rng),
     )
     values = []
-    if state != ReportState.DRAFT:
+    if state not in (ReportState.DRAFT, ReportState.PENDING_SIGNOFF):
         values = [(i, _indicator_value(i, assignment.unit, rng)) for i in assignment.task.indicators.all()]
-    return _Planned(report, created_at, accepted_at or submitted_at or created_at, values)
+    steps = _steps(assignment, state, created_at, submitted_at, accepted_at, rng)
+    report.state_changed_at = steps[-1][4] if steps else created_at
+    report.version = 1 + len(steps)
+    return _Planned(report, created_at, report.state_changed_at, values, steps)
 
 
 def _plan_reports(directive, *, users, today, seed):
@@ -365,6 +410,18 @@ def _create_reports(counts, directive, *, users, today, seed):
     ProgressReport.objects.bulk_update(reports, ["created_at", "updated_at"], batch_size=500)
     values = [IndicatorValue(report=p.report, indicator=i, value=v) for p in planned for i, v in p.values]
     IndicatorValue.objects.bulk_create(values, batch_size=500)
+    steps = [
+        (ReportTransition(report=p.report, action=a, from_state=f, to_state=t, by=users[who], reason=why), at)
+        for p in planned
+        for a, f, t, who, at, why in p.steps
+        if who in users
+    ]
+    created = ReportTransition.objects.bulk_create([step for step, _at in steps], batch_size=500)
+    # ``at`` is stamped with the current time on insert: put back the generated one.
+    for (_step, at), row in zip(steps, created, strict=True):
+        row.at = at
+    ReportTransition.objects.bulk_update(created, ["at"], batch_size=500)
+    counts["reporttransition created"] += len(created)
     counts["progressreport created"] += len(reports)
     counts["indicatorvalue created"] += len(values)
 

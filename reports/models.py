@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from reports.storage import attachment_path, private_storage
 
@@ -180,6 +181,7 @@ class Assignment(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(verbose_name=_("assignment history"))
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -214,6 +216,7 @@ class Assignment(models.Model):
 
 class ReportState(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    PENDING_SIGNOFF = "pending_signoff", _("Awaiting sign-off")
     SUBMITTED = "submitted", _("Submitted")
     RETURNED = "returned", _("Returned")
     ACCEPTED = "accepted", _("Accepted")
@@ -223,6 +226,15 @@ class ImplementationStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
     COMPLETED = "completed", _("Completed")
+
+
+class ProgressReportQuerySet(models.QuerySet):
+    def awaiting_review(self):
+        return self.filter(state=ReportState.SUBMITTED)
+
+    def received(self):
+        """Reports that reached the provincial office at least once."""
+        return self.filter(submitted_at__isnull=False)
 
 
 class ProgressReport(models.Model):
@@ -265,6 +277,10 @@ class ProgressReport(models.Model):
         verbose_name=_("submitted by"),
     )
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    state_changed_at = models.DateTimeField(_("in this state since"), null=True, blank=True)
+    history = HistoricalRecords(verbose_name=_("report history"), excluded_fields=["updated_at"])
+
+    objects = ProgressReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("progress report")
@@ -278,10 +294,52 @@ class ProgressReport(models.Model):
                 violation_error_message=_("Percent complete must be between 0 and 100."),
             ),
         ]
-        indexes = [models.Index(fields=["state", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"]),
+            models.Index(fields=["state", "state_changed_at"]),
+        ]
 
     def __str__(self):
         return f"{self.assignment} · {self.period}"
+
+    @property
+    def is_editable_state(self):
+        return self.state in EDITABLE_STATES
+
+
+EDITABLE_STATES = (ReportState.DRAFT, ReportState.RETURNED, ReportState.PENDING_SIGNOFF)
+
+
+class TransitionAction(models.TextChoices):
+    SEND_TO_HEAD = "send_to_head", _("Sent to the unit head")
+    SEND_BACK = "send_back", _("Sent back to staff")
+    SUBMIT = "submit", _("Submitted to the provincial office")
+    RETURN = "return", _("Returned by the provincial office")
+    ACCEPT = "accept", _("Accepted by the provincial office")
+    REOPEN = "reopen", _("Reopened by the provincial office")
+
+
+class ReportTransition(models.Model):
+    """One step of a report's workflow: who moved it, when, from which state to
+    which, and why. Shown as the report's timeline."""
+
+    report = models.ForeignKey(
+        ProgressReport, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("report")
+    )
+    action = models.CharField(_("action"), max_length=16, choices=TransitionAction.choices)
+    from_state = models.CharField(_("from"), max_length=16, choices=ReportState.choices)
+    to_state = models.CharField(_("to"), max_length=16, choices=ReportState.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("report transition")
+        verbose_name_plural = _("report transitions")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} · {self.at:%d/%m/%Y %H:%M}"
 
 
 class IndicatorValue(models.Model):

@@ -1,5 +1,7 @@
-"""Read models for the home page: a fixed number of queries whatever the data size."""
+"""Read models for the home and "my work" pages: a fixed number of queries
+whatever the data size."""
 
+import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -11,23 +13,49 @@ from directives.models import Directive, Task
 from reports.models import Assignment, AssignmentRole, ProgressReport, ReportingPeriod, ReportState
 from units.models import Membership
 
+# "My work" looks this far ahead for the next period due.
+UPCOMING = datetime.timedelta(days=400)
+
+
+DONE_STATES = (ReportState.SUBMITTED, ReportState.ACCEPTED)
+
 
 @dataclass
-class AssignmentRow:
+class DueRow:
+    """One report an assignment owes for one period, with its deadline status."""
+
     assignment: Assignment
-    next_period: ReportingPeriod | None
+    period: ReportingPeriod | None
     report: ProgressReport | None
     today: object
 
     @property
+    def state(self):
+        return self.report.state if self.report else "not_started"
+
+    @property
+    def state_label(self):
+        return self.report.get_state_display() if self.report else _("Not started")
+
+    @property
+    def is_done(self):
+        return self.report is not None and self.report.state in DONE_STATES
+
+    @property
     def days_left(self):
-        return None if self.next_period is None else (self.next_period.due_on - self.today).days
+        return None if self.period is None else (self.period.due_on - self.today).days
+
+    @property
+    def is_overdue(self):
+        return self.days_left is not None and self.days_left < 0 and not self.is_done
 
     @property
     def due_text(self):
         days = self.days_left
         if days is None:
             return _("No period due")
+        if self.is_done:
+            return _("Sent")
         if days == 0:
             return _("Due today")
         if days < 0:
@@ -37,44 +65,81 @@ class AssignmentRow:
     @property
     def due_css(self):
         days = self.days_left
-        if days is None:
+        if days is None or self.is_done:
             return "text-body-secondary"
         if days < 0:
             return "due-overdue"
         return "due-soon" if days <= 7 else "due-later"
 
 
-def unit_staff_overview(user, today):
-    """The user's memberships and the assignments of their units, each with the
-    next period due and that period's report, if started."""
+@dataclass
+class TaskGroup:
+    task: object
+    rows: list = field(default_factory=list)
+
+
+def _rows_for(assignment, periods, reports, today, period_key):
+    owed = [p for p in periods if assignment.unit.is_open_during(p.starts_on, p.ends_on)]
+    if period_key:
+        return [DueRow(assignment, p, reports.get((assignment.pk, p.pk)), today) for p in owed if p.key == period_key]
+    rows, current = [], None
+    for period in owed:  # ordered by due date
+        report = reports.get((assignment.pk, period.pk))
+        row = DueRow(assignment, period, report, today)
+        if period.due_on < today:
+            if not row.is_done:
+                rows.append(row)  # overdue, or returned and not yet sent again
+        elif current is None:
+            current = row
+    if current is None and not rows:
+        rows.append(DueRow(assignment, None, None, today))
+    return [*rows, current] if current else rows
+
+
+def _matches(row, state):
+    if not state:
+        return True
+    if state == "overdue":
+        return row.is_overdue
+    return row.state == state
+
+
+def my_work(user, today, *, period_key="", state=""):
+    """The user's units, and for each assignment of those units the reports it
+    owes now: every overdue one and the current period's (or the chosen
+    period's), grouped by task. Four queries whatever the number of rows."""
     memberships = list(
         Membership.objects.filter(user=user).select_related("unit").order_by("unit__level", "unit__name", "role")
     )
-    unit_ids = {membership.unit_id for membership in memberships}
     assignments = list(
-        Assignment.objects.filter(unit_id__in=unit_ids, task__directive__status="in_force")
+        Assignment.objects.filter(unit_id__in={m.unit_id for m in memberships}, task__directive__status="in_force")
         .select_related("task__directive", "unit")
-        .with_next_period(today)
         .order_by("task__directive_id", "task__number", "unit__name")
     )
-    period_ids = {a.next_period_id for a in assignments if a.next_period_id}
-    periods = ReportingPeriod.objects.in_bulk(period_ids)
+    periods = list(
+        ReportingPeriod.objects.filter(
+            schedule_id__in={a.schedule_id for a in assignments}, starts_on__lte=today + UPCOMING
+        ).order_by("due_on", "pk")
+    )
+    by_schedule = defaultdict(list)
+    for period in periods:
+        by_schedule[period.schedule_id].append(period)
     reports = {
-        (report.assignment_id, report.period_id): report
-        for report in ProgressReport.objects.filter(
-            assignment__in=[a.pk for a in assignments], period_id__in=period_ids
+        (r.assignment_id, r.period_id): r
+        for r in ProgressReport.objects.filter(assignment__in=assignments, period__in=periods).only(
+            "pk", "assignment_id", "period_id", "state", "version"
         )
     }
-    rows = [
-        AssignmentRow(
-            assignment=a,
-            next_period=periods.get(a.next_period_id),
-            report=reports.get((a.pk, a.next_period_id)),
-            today=today,
-        )
-        for a in assignments
-    ]
-    return memberships, rows
+    groups = {}
+    for assignment in assignments:
+        for row in _rows_for(assignment, by_schedule[assignment.schedule_id], reports, today, period_key):
+            if not _matches(row, state):
+                continue
+            groups.setdefault(assignment.task_id, TaskGroup(assignment.task)).rows.append(row)
+    period_choices = sorted(
+        {(p.key, str(p.label), p.due_on) for p in periods if p.starts_on <= today}, key=lambda c: c[2], reverse=True
+    )
+    return memberships, list(groups.values()), [(key, label) for key, label, _due in period_choices]
 
 
 @dataclass

@@ -2,12 +2,19 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from directives.models import Task
-from reports.models import Assignment, AssignmentRole, ReportingPeriod, ReportingSchedule
+from reports.models import (
+    Assignment,
+    AssignmentRole,
+    IndicatorValue,
+    ProgressReport,
+    ReportingPeriod,
+    ReportingSchedule,
+)
 from reports.periods import schedule_period_specs
 from units.models import Unit, scope_roots
 
@@ -98,3 +105,74 @@ def _check_one_lead_per_area(task_ids, unit_ids, existing):
             _("These units would lead a task in an area that already has a lead: %(units)s.")
             % {"units": ", ".join(sorted(clashes))}
         )
+
+
+class EditConflict(Exception):
+    """Someone saved the report after the editor loaded it."""
+
+    def __init__(self, current: ProgressReport, changes: list[tuple[str, object, object]], by, at):
+        super().__init__("stale version")
+        self.current, self.changes, self.by, self.at = current, changes, by, at
+
+
+REPORT_FIELDS = ("implementation_status", "percent_complete", "results", "difficulties", "proposals", "next_steps")
+
+
+def report_start(*, assignment: Assignment, period: ReportingPeriod, by) -> ProgressReport:
+    """The assignment's report for the period, created as a draft on first use."""
+    if not by.has_perm("reports.start_report", assignment):
+        raise PermissionDenied
+    report, _created = ProgressReport.objects.get_or_create(
+        assignment=assignment, period=period, defaults={"created_by": by}
+    )
+    return report
+
+
+def _changes_since(current: ProgressReport, version: int):
+    """(field label, value then, value now) for every field changed after ``version``."""
+    base = current.history.filter(version=version).order_by("-history_date").first()
+    latest = current.history.order_by("-history_date").first()
+    if base is None or latest is None:
+        return []
+    delta = latest.diff_against(base, included_fields=list(REPORT_FIELDS))
+    return [(ProgressReport._meta.get_field(c.field).verbose_name, c.old, c.new) for c in delta.changes]
+
+
+def report_save(
+    *, report: ProgressReport, by, data: dict, indicator_values: dict, expected_version: int
+) -> ProgressReport:
+    """Saves the editable fields and indicator values if nobody saved the report
+    since ``expected_version``; otherwise raises EditConflict and changes nothing."""
+    with transaction.atomic():
+        locked = ProgressReport.objects.select_for_update().select_related("assignment__unit").get(pk=report.pk)
+        if not by.has_perm("reports.edit_report", locked):
+            raise PermissionDenied
+        if locked.version != expected_version:
+            latest = locked.history.order_by("-history_date").first()
+            raise EditConflict(
+                locked,
+                _changes_since(locked, expected_version),
+                by=latest.history_user if latest else None,
+                at=latest.history_date if latest else locked.updated_at,
+            )
+        for field in REPORT_FIELDS:
+            if field in data:
+                setattr(locked, field, data[field])
+        locked.version += 1
+        locked.save()
+        _save_indicator_values(locked, indicator_values)
+    return locked
+
+
+def _save_indicator_values(report, values):
+    existing = {value.indicator_id: value for value in report.indicator_values.all()}
+    changed, new = [], []
+    for indicator_id, value in values.items():
+        row = existing.get(indicator_id)
+        if row is None:
+            new.append(IndicatorValue(report=report, indicator_id=indicator_id, value=value))
+        elif row.value != value:
+            row.value = value
+            changed.append(row)
+    IndicatorValue.objects.bulk_create(new)
+    IndicatorValue.objects.bulk_update(changed, ["value"])

@@ -1,25 +1,39 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from reports.overview import province_overview, unit_staff_overview
-from units.roles import is_administrator, is_committee, is_office, sees_whole_province
+from reports.forms import MyWorkFilterForm
+from reports.overview import my_work, province_overview
+from units.roles import is_administrator, is_committee, is_office, sees_whole_province, unit_roles
 
 
 @login_required
 def home(request):
-    """Each role's starting page: unit staff see their units and what is due;
-    the office, the committee and administrators see the directives in force."""
-    today = timezone.localdate()
-    memberships, rows = unit_staff_overview(request.user, today)
+    """Sends each role where it belongs: unit staff to their work, the office to
+    its inbox; the committee and administrators see the directives in force."""
+    user = request.user
+    if is_office(user) and not is_administrator(user):
+        return redirect("inbox")
+    if unit_roles(user) and not sees_whole_province(user):
+        return redirect("my_work")
     context = {
-        "today": today,
-        "memberships": memberships,
-        "rows": rows,
-        "is_administrator": is_administrator(request.user),
-        "is_office": is_office(request.user),
-        "is_committee": is_committee(request.user),
+        "today": timezone.localdate(),
+        "is_administrator": is_administrator(user),
+        "is_committee": is_committee(user),
+        "directives": province_overview(timezone.localdate()) if sees_whole_province(user) else None,
     }
-    if sees_whole_province(request.user):
-        context["directives"] = province_overview(today)
     return render(request, "reports/home.html", context)
+
+
+@login_required
+def my_work_view(request):
+    """ "Việc của tôi": what the user's units owe, overdue first, by task."""
+    today = timezone.localdate()
+    period_key = request.GET.get("period", "")
+    state = request.GET.get("state", "")
+    memberships, groups, periods = my_work(request.user, today, period_key=period_key, state=state)
+    form = MyWorkFilterForm(request.GET or None, periods=periods)
+    if form.is_bound and not form.is_valid():
+        memberships, groups, periods = my_work(request.user, today)
+    context = {"today": today, "memberships": memberships, "groups": groups, "filter_form": form}
+    return render(request, "reports/my_work.html", context)

@@ -42,9 +42,19 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
+    "rules.apps.AutodiscoverRulesConfig",
+    "simple_history",
     "units",
     "directives",
     "reports",
+    "notifications",
+]
+
+# Object permissions come from ``rules`` (each app's rules.py); model
+# permissions for the admin from Django's backend.
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -73,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread_count",
             ],
         },
     },
@@ -174,6 +186,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Attachments: the largest file accepted, in bytes (20 MB by default).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# The office inbox flags reports waiting for review longer than this many days.
+REVIEW_WAITING_DAYS = env.int("REVIEW_WAITING_DAYS", default=5)
 
 # Reporting rules (Nghị định 09/2019/NĐ-CP defaults, all configurable).
 REPORTING_CUTOFF_DAY = env.int("REPORTING_CUTOFF_DAY", default=14)

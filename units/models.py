@@ -61,6 +61,16 @@ class Unit(TreeNode):
     valid_from = models.DateField(_("open from"), null=True, blank=True)
     valid_to = models.DateField(_("open until"), null=True, blank=True)
     email = models.EmailField(_("contact e-mail"), blank=True)
+    requires_signoff = models.BooleanField(
+        _("reports need the head's sign-off"),
+        default=True,
+        help_text=_("When off, reporters send reports to the provincial office themselves."),
+    )
+    heads_read_descendants = models.BooleanField(
+        _("heads read subordinate units' reports"),
+        default=False,
+        help_text=_("The unit's heads may read the reports of every unit below it."),
+    )
     is_sample = models.BooleanField(
         _("sample data"), default=False, help_text=_("Generated for demonstration, not a real body.")
     )

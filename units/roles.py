@@ -30,3 +30,32 @@ def is_committee(user):
 
 def sees_whole_province(user):
     return is_administrator(user) or is_office(user) or is_committee(user)
+
+
+def unit_roles(user):
+    """{unit id: {roles}} of the user's memberships, read once per request."""
+    if not user.is_authenticated:
+        return {}
+    if not hasattr(user, "_tracker_unit_roles"):
+        from units.models import Membership
+
+        roles = {}
+        for unit_id, role in Membership.objects.filter(user=user).values_list("unit_id", "role"):
+            roles.setdefault(unit_id, set()).add(role)
+        user._tracker_unit_roles = roles
+    return user._tracker_unit_roles
+
+
+def readable_unit_ids(user):
+    """Units whose reports the user may read: their own units, and every unit
+    below a unit they head when that unit lets its heads read subordinates."""
+    if not hasattr(user, "_tracker_readable_units"):
+        from units.models import Unit
+
+        roles = unit_roles(user)
+        readable = set(roles)
+        headed = [unit_id for unit_id, unit_roles_ in roles.items() if "head" in unit_roles_]
+        for unit in Unit.objects.filter(pk__in=headed, heads_read_descendants=True):
+            readable.update(unit.descendants().values_list("pk", flat=True))
+        user._tracker_readable_units = readable
+    return user._tracker_readable_units

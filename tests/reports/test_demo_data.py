@@ -192,7 +192,9 @@ def test_reports_only_for_units_open_during_the_period(demo):
 
 def test_report_fields_are_consistent_with_their_state(demo):
     reports = ProgressReport.objects.select_related("assignment__task", "submitted_by", "period")
-    for report in reports.prefetch_related("indicator_values__indicator", "assignment__task__indicators"):
+    for report in reports.prefetch_related(
+        "indicator_values__indicator", "assignment__task__indicators", "transitions"
+    ).select_related("assignment__unit"):
         if report.implementation_status == ImplementationStatus.COMPLETED:
             assert report.percent_complete == 100
         elif report.implementation_status == ImplementationStatus.NOT_STARTED:
@@ -201,11 +203,18 @@ def test_report_fields_are_consistent_with_their_state(demo):
             assert 0 < report.percent_complete < 100
         assert report.results and report.difficulties and report.proposals and report.next_steps
         assert report.created_by.username == f"r-{report.assignment.unit.code}"
-        if report.state == ReportState.DRAFT:
+        steps = list(report.transitions.all())
+        assert report.state_changed_at is not None
+        assert report.version == 1 + len(steps)
+        if report.state in (ReportState.DRAFT, ReportState.PENDING_SIGNOFF):
             assert report.submitted_at is None and report.submitted_by is None and report.accepted_at is None
             assert not report.indicator_values.all()
+            assert [s.to_state for s in steps] == ([] if report.state == ReportState.DRAFT else [report.state])
             continue
-        assert report.submitted_by.username == f"h-{report.assignment.unit.code}"
+        assert steps[-1].to_state == report.state
+        assert steps[0].action == "submit" and steps[0].at == report.submitted_at
+        sender = "h" if report.assignment.unit.requires_signoff else "r"
+        assert report.submitted_by.username == f"{sender}-{report.assignment.unit.code}"
         assert report.created_at <= report.submitted_at
         assert (report.accepted_at is not None) == (report.state == ReportState.ACCEPTED)
         if report.accepted_at:

@@ -1,0 +1,34 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from notifications.models import Notification
+from notifications.services import notifications_mark_read
+
+
+@login_required
+def notification_list(request):
+    items = Notification.objects.for_user(request.user).select_related(
+        "actor", "report__assignment__task", "report__assignment__unit", "report__period"
+    )
+    page = Paginator(items, 30).get_page(request.GET.get("page"))
+    return render(request, "notifications/list.html", {"page": page})
+
+
+@require_POST
+@login_required
+def notification_open(request, pk):
+    """Marks one item read and goes to what it is about."""
+    item = Notification.objects.for_user(request.user).filter(pk=pk).first()
+    if item is None:
+        return redirect("notification_list")
+    notifications_mark_read(user=request.user, ids=[item.pk])
+    return redirect(item.get_absolute_url())
+
+
+@require_POST
+@login_required
+def notification_mark_all_read(request):
+    notifications_mark_read(user=request.user)
+    return redirect("notification_list")

@@ -1,0 +1,131 @@
+"""Report attachments: checked by content as well as by name, limited in size,
+stored under random names outside every web root, fingerprinted with SHA-256."""
+
+import hashlib
+import os
+import unicodedata
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from reports.models import Attachment, ProgressReport
+
+# Extension → the kinds of content accepted for it (as ``filetype`` names them).
+# Word and Excel 97-2003 share one container format, which is told apart by name.
+ALLOWED = {
+    "pdf": {"pdf"},
+    "doc": {"doc", "xls", "ppt"},
+    "xls": {"doc", "xls", "ppt"},
+    "docx": {"docx"},
+    "xlsx": {"xlsx"},
+    "odt": {"odt"},
+    "ods": {"ods"},
+    "jpg": {"jpg"},
+    "jpeg": {"jpg"},
+    "png": {"png"},
+}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+}
+ALLOWED_LABEL = "PDF, DOC, DOCX, XLS, XLSX, ODT, ODS, JPG, PNG"
+
+
+def clean_file_name(name: str) -> str:
+    """The user's file name as shown back: no folders, no control characters,
+    Vietnamese letters kept (in NFC)."""
+    name = os.path.basename(name.replace("\\", "/"))
+    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C")
+    return name.strip(" .")[:200] or "tep-dinh-kem"
+
+
+def _extension(name):
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def file_sha256(upload):
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def attachment_check(upload) -> str:
+    """Validates one uploaded file; returns its extension."""
+    name = clean_file_name(upload.name)
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            _("“%(name)s” is %(size)s; the limit is %(limit)s.")
+            % {
+                "name": name,
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
+            }
+        )
+    if upload.size == 0:
+        raise ValidationError(_("“%(name)s” is empty.") % {"name": name})
+    extension = _extension(name)
+    if extension not in ALLOWED:
+        raise ValidationError(
+            _("“%(name)s” is not an accepted type. Accepted: %(types)s.") % {"name": name, "types": ALLOWED_LABEL}
+        )
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.extension not in ALLOWED[extension]:
+        raise ValidationError(
+            _("The content of “%(name)s” is not a %(type)s file.") % {"name": name, "type": extension.upper()}
+        )
+    return extension
+
+
+def attachment_add(*, report: ProgressReport, upload, by) -> Attachment:
+    """Checks and stores one file on the report; ValidationError says why not."""
+    if not by.has_perm("reports.edit_report", report):
+        raise PermissionDenied
+    extension = attachment_check(upload)
+    name = clean_file_name(upload.name)
+    sha256 = file_sha256(upload)
+    duplicate = report.attachments.filter(sha256=sha256).first()
+    if duplicate:
+        raise ValidationError(
+            _("“%(name)s” is already attached to this report as “%(existing)s”.")
+            % {"name": name, "existing": duplicate.original_name}
+        )
+    attachment = Attachment(
+        report=report,
+        original_name=name,
+        content_type=CONTENT_TYPES[extension],
+        size=upload.size,
+        sha256=sha256,
+        uploaded_by=by,
+    )
+    attachment.file.save(f"upload.{extension}", upload, save=False)
+    try:
+        with transaction.atomic():
+            attachment.save()
+    except IntegrityError:
+        # The same file arrived twice at once: keep the first, drop our copy.
+        attachment.file.delete(save=False)
+        raise ValidationError(_("“%(name)s” is already attached to this report.") % {"name": name}) from None
+    return attachment
+
+
+def attachment_delete(*, attachment: Attachment, by) -> None:
+    if not by.has_perm("reports.edit_report", attachment.report):
+        raise PermissionDenied
+    attachment.file.delete(save=False)
+    attachment.delete()

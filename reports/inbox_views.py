@@ -1,0 +1,108 @@
+"""The provincial office's inbox: reports waiting for review, oldest first."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from reports.forms import InboxFilterForm
+from reports.models import ProgressReport, ReportingPeriod, ReportState, TransitionAction
+from reports.workflow import report_transition
+from units.roles import is_administrator, is_office
+
+PAGE_SIZE = 50
+
+
+def _reviewer_or_404(user):
+    if not (is_office(user) or is_administrator(user)):
+        raise Http404
+
+
+def _filtered(form):
+    reports = (
+        ProgressReport.objects.awaiting_review()
+        .select_related("assignment__task__directive", "assignment__unit", "period", "submitted_by")
+        .order_by("state_changed_at", "pk")
+    )
+    if form.is_valid():
+        if form.cleaned_data["task"]:
+            reports = reports.filter(assignment__task=form.cleaned_data["task"])
+        if form.cleaned_data["level"]:
+            reports = reports.filter(assignment__unit__level=form.cleaned_data["level"])
+        if form.cleaned_data["period"]:
+            reports = reports.filter(period__key=form.cleaned_data["period"])
+    return reports
+
+
+@login_required
+def inbox(request):
+    _reviewer_or_404(request.user)
+    periods = (
+        ReportingPeriod.objects.filter(reports__state=ReportState.SUBMITTED)
+        .order_by("-due_on")
+        .values_list("key", "kind", "title")
+        .distinct()
+    )
+    choices, seen = [], set()
+    for key, kind, title in periods:
+        if key not in seen:
+            seen.add(key)
+            choices.append((key, str(ReportingPeriod(key=key, kind=kind, title=title).label)))
+    form = InboxFilterForm(request.GET or None, periods=choices)
+    reports = _filtered(form)
+    days = settings.REVIEW_WAITING_DAYS
+    waiting_long = reports.filter(state_changed_at__lt=timezone.now() - datetime.timedelta(days=days)).count()
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filter_form": form,
+        "page": page,
+        "waiting_long": waiting_long,
+        "waiting_days": days,
+        "now": timezone.now(),
+        "query": request.GET.copy().urlencode() if request.GET else "",
+    }
+    return render(request, "reports/inbox.html", context)
+
+
+@require_POST
+@login_required
+def inbox_accept(request):
+    """Accepts every selected report the user may still accept."""
+    _reviewer_or_404(request.user)
+    ids = [int(pk) for pk in request.POST.getlist("report") if pk.isdigit()]
+    accepted = 0
+    for report in ProgressReport.objects.filter(pk__in=ids):
+        try:
+            report_transition(report=report, action=TransitionAction.ACCEPT, by=request.user)
+        except (ValidationError, PermissionDenied):
+            continue
+        accepted += 1
+    skipped = len(ids) - accepted
+    if accepted:
+        messages.success(
+            request,
+            ngettext("%(count)d report was accepted.", "%(count)d reports were accepted.", accepted)
+            % {"count": accepted},
+        )
+    if skipped:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d report could not be accepted: it is no longer waiting for review.",
+                "%(count)d reports could not be accepted: they are no longer waiting for review.",
+                skipped,
+            )
+            % {"count": skipped},
+        )
+    if not ids:
+        messages.info(request, _("Select the reports to accept."))
+    return redirect(request.POST.get("next") or "inbox")

@@ -1,0 +1,196 @@
+"""The report page: read, edit with attachments, and move along the workflow."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from reports.access import assignment_or_404, attachment_or_404, period_of_assignment_or_404, report_or_404
+from reports.attachments import attachment_add, attachment_delete
+from reports.forms import ReasonForm, ReportForm
+from reports.history import report_history
+from reports.models import ProgressReport, TransitionAction
+from reports.services import EditConflict, report_save, report_start
+from reports.workflow import allowed_actions, report_transition
+
+FORM_ACTIONS = (TransitionAction.SEND_TO_HEAD, TransitionAction.SUBMIT)
+ACTION_LABELS = {
+    TransitionAction.SEND_TO_HEAD: gettext_lazy("Send to the unit head for sign-off"),
+    TransitionAction.SUBMIT: gettext_lazy("Submit to the provincial office"),
+    TransitionAction.SEND_BACK: gettext_lazy("Send back to staff"),
+    TransitionAction.RETURN: gettext_lazy("Return to the unit"),
+    TransitionAction.ACCEPT: gettext_lazy("Accept"),
+    TransitionAction.REOPEN: gettext_lazy("Reopen"),
+}
+
+
+def _indicators(assignment):
+    return list(assignment.task.indicators.all())
+
+
+def _previous_report(assignment, period):
+    return (
+        ProgressReport.objects.filter(assignment=assignment, period__due_on__lt=period.due_on)
+        .select_related("period")
+        .prefetch_related("indicator_values__indicator")
+        .order_by("-period__due_on")
+        .first()
+    )
+
+
+def _render(request, *, assignment, period, report, form=None, conflict=None, file_errors=(), status=200):
+    user = request.user
+    actions = allowed_actions(report, user) if report and report.pk else []
+    context = {
+        "assignment": assignment,
+        "period": period,
+        "report": report if report and report.pk else None,
+        "form": form,
+        "conflict": conflict,
+        "file_errors": file_errors,
+        "form_actions": [(a, ACTION_LABELS[a]) for a in actions if a in FORM_ACTIONS] if form else [],
+        "other_actions": [(a, ACTION_LABELS[a]) for a in actions if a not in FORM_ACTIONS or not form],
+        "reason_form": ReasonForm(),
+        "previous": _previous_report(assignment, period),
+        "indicator_values": report.indicator_values.select_related("indicator") if report and report.pk else [],
+        "attachments": report.attachments.select_related("uploaded_by") if report and report.pk else [],
+        "can_edit": bool(report and report.pk and user.has_perm("reports.edit_report", report)),
+        "transitions": report.transitions.select_related("by") if report and report.pk else [],
+        "history": report_history(report) if report and report.pk and user.has_perm("reports.read_history") else None,
+    }
+    return render(request, "reports/report_detail.html", context, status=status)
+
+
+@login_required
+def report_for_period(request, assignment_pk, period_pk):
+    """The one link from "my work": opens the period's report, or the empty
+    form when nothing has been written yet (the draft is created on first save)."""
+    assignment = assignment_or_404(request.user, assignment_pk)
+    period = period_of_assignment_or_404(assignment, period_pk)
+    existing = ProgressReport.objects.filter(assignment=assignment, period=period).first()
+    if existing:
+        return redirect("report_detail", existing.pk)
+    if not request.user.has_perm("reports.start_report", assignment):
+        return _render(request, assignment=assignment, period=period, report=None)
+    if request.method == "POST":
+        report = report_start(assignment=assignment, period=period, by=request.user)
+        return _handle_edit(request, report)
+    blank = ProgressReport(assignment=assignment, period=period)
+    form = ReportForm(instance=blank, indicators=_indicators(assignment))
+    return _render(request, assignment=assignment, period=period, report=blank, form=form)
+
+
+@login_required
+def report_detail(request, pk):
+    report = report_or_404(request.user, pk)
+    if request.method == "POST":
+        if not request.user.has_perm("reports.edit_report", report):
+            raise Http404
+        return _handle_edit(request, report)
+    form = None
+    if request.user.has_perm("reports.edit_report", report):
+        form = ReportForm(instance=report, indicators=_indicators(report.assignment))
+    return _render(request, assignment=report.assignment, period=report.period, report=report, form=form)
+
+
+def _handle_edit(request, report):
+    """Files are kept first, whatever else is wrong with the form; then the fields
+    are saved if nobody saved meanwhile; then the chosen action runs."""
+    user, assignment = request.user, report.assignment
+    file_errors = []
+    for upload in request.FILES.getlist("files"):
+        try:
+            attachment_add(report=report, upload=upload, by=user)
+        except ValidationError as error:
+            file_errors.extend(error.messages)
+    form = ReportForm(request.POST, instance=report, indicators=_indicators(assignment))
+    render_again = {"assignment": assignment, "period": report.period, "file_errors": file_errors}
+    if not form.is_valid():
+        report.refresh_from_db()
+        return _render(request, report=report, form=form, status=400, **render_again)
+    try:
+        report = report_save(
+            report=report,
+            by=user,
+            data=form.report_data(),
+            indicator_values=form.indicator_values(),
+            expected_version=form.cleaned_data["expected_version"],
+        )
+    except EditConflict as conflict:
+        # Keep what the user typed; the next save, made knowingly, overwrites.
+        data = request.POST.copy()
+        data["expected_version"] = conflict.current.version
+        form = ReportForm(data, instance=conflict.current, indicators=_indicators(assignment))
+        form.is_valid()
+        return _render(request, report=conflict.current, form=form, conflict=conflict, status=409, **render_again)
+    action = request.POST.get("action", "save")
+    if action in FORM_ACTIONS:
+        try:
+            report = report_transition(report=report, action=action, by=user)
+        except ValidationError as error:
+            _add_errors(form, error)
+            messages.warning(request, _("Your draft was saved, but the report cannot be sent yet."))
+            return _render(request, report=report, form=form, status=400, **render_again)
+        except PermissionDenied:
+            raise Http404 from None
+        messages.success(request, _("The report was sent."))
+    else:
+        messages.success(request, _("Your draft was saved."))
+    if file_errors:
+        form = ReportForm(instance=report, indicators=_indicators(assignment))
+        return _render(request, report=report, form=form, status=400, **render_again)
+    return redirect("report_detail", report.pk)
+
+
+def _add_errors(form, error):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_POST
+@login_required
+def report_action(request, pk, action):
+    """Workflow actions taken from the report page (send back, return, accept, reopen)."""
+    report = report_or_404(request.user, pk)
+    if action not in ACTION_LABELS:
+        raise Http404
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        report_transition(report=report, action=action, by=request.user, reason=form.cleaned_data.get("reason", ""))
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]})
+    return redirect("report_detail", report.pk)
+
+
+@login_required
+def attachment_download(request, report_pk, pk):
+    attachment = attachment_or_404(request.user, report_pk, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+
+
+@require_POST
+@login_required
+def attachment_remove(request, report_pk, pk):
+    attachment = attachment_or_404(request.user, report_pk, pk, perm="reports.edit_report")
+    attachment_delete(attachment=attachment, by=request.user)
+    messages.success(request, _("“%(name)s” was removed.") % {"name": attachment.original_name})
+    return redirect("report_detail", report_pk)

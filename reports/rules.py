@@ -1,0 +1,105 @@
+"""Object permissions (django-rules). Every per-object view checks one of
+these through reports.access, which answers 404 when the check fails."""
+
+import rules
+
+from reports.models import Assignment, Attachment, ProgressReport, ReportState
+from units.roles import is_administrator, is_committee, is_office, readable_unit_ids, unit_roles
+
+
+def _unit_id(obj):
+    if isinstance(obj, ProgressReport):
+        return obj.assignment.unit_id
+    if isinstance(obj, Assignment):
+        return obj.unit_id
+    if isinstance(obj, Attachment):
+        return obj.report.assignment.unit_id
+    return None
+
+
+def _report(obj):
+    return obj.report if isinstance(obj, Attachment) else obj
+
+
+@rules.predicate
+def is_admin(user):
+    return is_administrator(user)
+
+
+@rules.predicate
+def is_office_staff(user):
+    return is_office(user)
+
+
+@rules.predicate
+def is_committee_member(user):
+    return is_committee(user)
+
+
+@rules.predicate
+def is_unit_member(user, obj):
+    return _unit_id(obj) in unit_roles(user)
+
+
+@rules.predicate
+def is_unit_head(user, obj):
+    return "head" in unit_roles(user).get(_unit_id(obj), ())
+
+
+@rules.predicate
+def is_unit_reporter(user, obj):
+    return "reporter" in unit_roles(user).get(_unit_id(obj), ())
+
+
+@rules.predicate
+def reads_unit(user, obj):
+    return _unit_id(obj) in readable_unit_ids(user)
+
+
+@rules.predicate
+def is_draft_or_returned(user, obj):
+    return _report(obj).state in (ReportState.DRAFT, ReportState.RETURNED)
+
+
+@rules.predicate
+def is_awaiting_signoff(user, obj):
+    return _report(obj).state == ReportState.PENDING_SIGNOFF
+
+
+@rules.predicate
+def is_submitted(user, obj):
+    return _report(obj).state == ReportState.SUBMITTED
+
+
+@rules.predicate
+def is_accepted(user, obj):
+    return _report(obj).state == ReportState.ACCEPTED
+
+
+@rules.predicate
+def needs_signoff(user, obj):
+    return _report(obj).assignment.unit.requires_signoff
+
+
+sees_everything = is_admin | is_office_staff | is_committee_member
+reviews = is_admin | is_office_staff
+staff_may_edit = (is_unit_member & is_draft_or_returned) | (is_unit_head & is_awaiting_signoff)
+
+# Reading: the province-wide roles read everything; unit staff their own units
+# (and subordinates where the unit allows it).
+rules.add_perm("reports.read_assignment", sees_everything | reads_unit)
+rules.add_perm("reports.read_report", sees_everything | reads_unit)
+rules.add_perm("reports.read_history", reviews)
+# Writing: unit staff on their own unit's reports; administrators do everything.
+rules.add_perm("reports.start_report", is_admin | is_unit_member)
+rules.add_perm("reports.edit_report", staff_may_edit | (is_admin & (is_draft_or_returned | is_awaiting_signoff)))
+rules.add_perm("reports.send_to_head", (is_unit_member | is_admin) & is_draft_or_returned & needs_signoff)
+rules.add_perm(
+    "reports.submit_report",
+    ((is_unit_head | is_admin) & (is_draft_or_returned | is_awaiting_signoff))
+    | (is_unit_reporter & is_draft_or_returned & ~needs_signoff),
+)
+rules.add_perm("reports.send_back_report", (is_unit_head | is_admin) & is_awaiting_signoff)
+# Review: the provincial office (and administrators).
+rules.add_perm("reports.review_report", reviews & is_submitted)
+rules.add_perm("reports.reopen_report", reviews & is_accepted)
