@@ -82,7 +82,9 @@ class ReportForm(forms.ModelForm):
         for indicator in self.indicators:
             name = f"indicator_{indicator.pk}"
             self.fields[name] = _indicator_field(indicator)
-            self.fields[name].initial = values.get(indicator.pk)
+            value = values.get(indicator.pk)
+            # Whole numbers are shown as such ("7", not "7.00").
+            self.fields[name].initial = int(value) if value is not None and value == int(value) else value
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -160,3 +162,5 @@ class InboxFilterForm(forms.Form):
         self.fields["task"].queryset = Task.objects.filter(directive__status="in_force").select_related("directive")
         self.fields["task"].empty_label = _("All tasks")
         self.fields["period"].choices = [("", _("All periods")), *periods]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"

@@ -62,12 +62,14 @@ def inbox(request):
     days = settings.REVIEW_WAITING_DAYS
     waiting_long = reports.filter(state_changed_at__lt=timezone.now() - datetime.timedelta(days=days)).count()
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for report in page:
+        report.waiting_days = (now - report.state_changed_at).days if report.state_changed_at else None
     context = {
         "filter_form": form,
         "page": page,
         "waiting_long": waiting_long,
         "waiting_days": days,
-        "now": timezone.now(),
         "query": request.GET.copy().urlencode() if request.GET else "",
     }
     return render(request, "reports/inbox.html", context)
