@@ -29,7 +29,7 @@ def history_entries(records):
     """Entries newest first; ``records`` are one object's history rows."""
     records = list(records)
     entries = []
-    for newer, older in zip(records, [*records[1:], None], strict=True):
+    for newer, older in zip(records, [*records[1:], None], strict=False):
         changes = []
         if older is not None:
             delta = newer.diff_against(older)
@@ -56,3 +56,7 @@ def history_entries(records):
 
 def report_history(report):
     return history_entries(report.history.select_related("history_user").order_by("-history_date", "-history_id"))
+
+
+def assignment_history(assignment):
+    return history_entries(assignment.history.select_related("history_user").order_by("-history_date", "-history_id"))

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from reports.access import assignment_or_404, attachment_or_404, period_of_assignment_or_404, report_or_404
 from reports.attachments import attachment_add, attachment_delete
 from reports.forms import ReasonForm, ReportForm
-from reports.history import report_history
+from reports.history import assignment_history, report_history
 from reports.models import ProgressReport, TransitionAction
 from reports.services import EditConflict, report_save, report_start
 from reports.workflow import allowed_actions, report_transition
@@ -61,6 +61,7 @@ def _render(request, *, assignment, period, report, form=None, conflict=None, fi
         "can_edit": bool(report and report.pk and user.has_perm("reports.edit_report", report)),
         "transitions": report.transitions.select_related("by") if report and report.pk else [],
         "history": report_history(report) if report and report.pk and user.has_perm("reports.read_history") else None,
+        "assignment_history": assignment_history(assignment) if user.has_perm("reports.read_history") else None,
     }
     return render(request, "reports/report_detail.html", context, status=status)
 

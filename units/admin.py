@@ -67,7 +67,7 @@ class PredecessorInline(admin.TabularInline):
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
     list_display = ["indented_name", "code", "kind", "level", "valid_from", "valid_to", "is_open_today", "is_sample"]
-    list_filter = ["kind", "level", OpenTodayFilter, "is_sample"]
+    list_filter = ["kind", "level", OpenTodayFilter, "requires_signoff", "is_sample"]
     search_fields = ["name", "short_name", "code"]
     # Sorting by a column would break the tree apart; filters and search narrow it instead.
     sortable_by = ()
@@ -76,6 +76,7 @@ class UnitAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["code", "name", "short_name", "kind", "level", "parent", "email"]}),
         (_("Validity"), {"fields": ["valid_from", "valid_to", "is_sample"]}),
+        (_("Reporting"), {"fields": ["requires_signoff", "heads_read_descendants"]}),
     ]
     inlines = [MembershipInline, SuccessorInline, PredecessorInline]
 
