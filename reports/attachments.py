@@ -94,7 +94,7 @@ def attachment_check(upload) -> str:
 
 def attachment_add(*, report: ProgressReport, upload, by) -> Attachment:
     """Checks and stores one file on the report; ValidationError says why not."""
-    if not by.has_perm("reports.edit_report", report):
+    if not report.is_editable_state or not by.has_perm("reports.edit_report", report):
         raise PermissionDenied
     extension = attachment_check(upload)
     name = clean_file_name(upload.name)
@@ -125,7 +125,7 @@ def attachment_add(*, report: ProgressReport, upload, by) -> Attachment:
 
 
 def attachment_delete(*, attachment: Attachment, by) -> None:
-    if not by.has_perm("reports.edit_report", attachment.report):
+    if not attachment.report.is_editable_state or not by.has_perm("reports.edit_report", attachment.report):
         raise PermissionDenied
     attachment.file.delete(save=False)
     attachment.delete()

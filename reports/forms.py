@@ -78,7 +78,9 @@ class ReportForm(forms.ModelForm):
             forms.fields.validators.MaxValueValidator(100, _("Percent complete must be between 0 and 100."))
         )
         self.fields["expected_version"].initial = self.instance.version
-        values = {value.indicator_id: value.value for value in self.instance.indicator_values.all()}
+        # A report not yet started has no row, hence no values (and no related manager to ask).
+        saved = self.instance.indicator_values.all() if self.instance.pk else ()
+        values = {value.indicator_id: value.value for value in saved}
         for indicator in self.indicators:
             name = f"indicator_{indicator.pk}"
             self.fields[name] = _indicator_field(indicator)

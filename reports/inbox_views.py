@@ -7,9 +7,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -75,12 +76,23 @@ def inbox(request):
     return render(request, "reports/inbox.html", context)
 
 
+def _report_ids(values):
+    """The posted ids that are whole numbers; anything else is ignored."""
+    ids = []
+    for value in values:
+        try:
+            ids.append(int(value))
+        except ValueError:
+            continue
+    return ids
+
+
 @require_POST
 @login_required
 def inbox_accept(request):
     """Accepts every selected report the user may still accept."""
     _reviewer_or_404(request.user)
-    ids = [int(pk) for pk in request.POST.getlist("report") if pk.isdigit()]
+    ids = _report_ids(request.POST.getlist("report"))
     accepted = 0
     for report in ProgressReport.objects.filter(pk__in=ids):
         try:
@@ -107,4 +119,9 @@ def inbox_accept(request):
         )
     if not ids:
         messages.info(request, _("Select the reports to accept."))
-    return redirect(request.POST.get("next") or "inbox")
+    # Back to the filtered inbox the form came from, but never to another site.
+    back = request.POST.get("next", "")
+    hosts = {request.get_host()}
+    if not back or not url_has_allowed_host_and_scheme(back, allowed_hosts=hosts, require_https=request.is_secure()):
+        return redirect("inbox")
+    return HttpResponseRedirect(back)  # a path, never a URL name to reverse

@@ -58,7 +58,9 @@ def _render(request, *, assignment, period, report, form=None, conflict=None, fi
         "previous": _previous_report(assignment, period),
         "indicator_values": report.indicator_values.select_related("indicator") if report and report.pk else [],
         "attachments": report.attachments.select_related("uploaded_by") if report and report.pk else [],
-        "can_edit": bool(report and report.pk and user.has_perm("reports.edit_report", report)),
+        "can_edit": bool(
+            report and report.pk and report.is_editable_state and user.has_perm("reports.edit_report", report)
+        ),
         "transitions": report.transitions.select_related("by") if report and report.pk else [],
         "history": report_history(report) if report and report.pk and user.has_perm("reports.read_history") else None,
         "assignment_history": assignment_history(assignment) if user.has_perm("reports.read_history") else None,
@@ -89,11 +91,11 @@ def report_for_period(request, assignment_pk, period_pk):
 def report_detail(request, pk):
     report = report_or_404(request.user, pk)
     if request.method == "POST":
-        if not request.user.has_perm("reports.edit_report", report):
+        if not (report.is_editable_state and request.user.has_perm("reports.edit_report", report)):
             raise Http404
         return _handle_edit(request, report)
     form = None
-    if request.user.has_perm("reports.edit_report", report):
+    if report.is_editable_state and request.user.has_perm("reports.edit_report", report):
         form = ReportForm(instance=report, indicators=_indicators(report.assignment))
     return _render(request, assignment=report.assignment, period=report.period, report=report, form=form)
 
@@ -192,6 +194,9 @@ def attachment_download(request, report_pk, pk):
 @login_required
 def attachment_remove(request, report_pk, pk):
     attachment = attachment_or_404(request.user, report_pk, pk, perm="reports.edit_report")
-    attachment_delete(attachment=attachment, by=request.user)
+    try:
+        attachment_delete(attachment=attachment, by=request.user)
+    except PermissionDenied:
+        raise Http404 from None
     messages.success(request, _("“%(name)s” was removed.") % {"name": attachment.original_name})
     return redirect("report_detail", report_pk)

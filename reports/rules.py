@@ -82,8 +82,10 @@ def needs_signoff(user, obj):
 
 
 sees_everything = is_admin | is_office_staff | is_committee_member
+# Viewers are members too, but only reporters and heads write.
+is_unit_staff = is_unit_reporter | is_unit_head
 reviews = is_admin | is_office_staff
-staff_may_edit = (is_unit_member & is_draft_or_returned) | (is_unit_head & is_awaiting_signoff)
+staff_may_edit = (is_unit_staff & is_draft_or_returned) | (is_unit_head & is_awaiting_signoff)
 
 # Reading: the province-wide roles read everything; unit staff their own units
 # (and subordinates where the unit allows it).
@@ -91,9 +93,9 @@ rules.add_perm("reports.read_assignment", sees_everything | reads_unit)
 rules.add_perm("reports.read_report", sees_everything | reads_unit)
 rules.add_perm("reports.read_history", reviews)
 # Writing: unit staff on their own unit's reports; administrators do everything.
-rules.add_perm("reports.start_report", is_admin | is_unit_member)
+rules.add_perm("reports.start_report", is_admin | is_unit_staff)
 rules.add_perm("reports.edit_report", staff_may_edit | (is_admin & (is_draft_or_returned | is_awaiting_signoff)))
-rules.add_perm("reports.send_to_head", (is_unit_member | is_admin) & is_draft_or_returned & needs_signoff)
+rules.add_perm("reports.send_to_head", (is_unit_staff | is_admin) & is_draft_or_returned & needs_signoff)
 rules.add_perm(
     "reports.submit_report",
     ((is_unit_head | is_admin) & (is_draft_or_returned | is_awaiting_signoff))

@@ -145,7 +145,7 @@ def report_save(
     since ``expected_version``; otherwise raises EditConflict and changes nothing."""
     with transaction.atomic():
         locked = ProgressReport.objects.select_for_update().select_related("assignment__unit").get(pk=report.pk)
-        if not by.has_perm("reports.edit_report", locked):
+        if not locked.is_editable_state or not by.has_perm("reports.edit_report", locked):
             raise PermissionDenied
         if locked.version != expected_version:
             latest = locked.history.order_by("-history_date").first()

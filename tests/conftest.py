@@ -15,6 +15,12 @@ from tests.factories import (
 from units.roles import ADMIN_GROUP, COMMITTEE_GROUP, OFFICE_GROUP
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    # Tests create users by the dozen; the real hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def password():
     return PASSWORD

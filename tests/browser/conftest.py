@@ -68,7 +68,9 @@ def sign_in(page, password):
         page.get_by_label("Tên đăng nhập").fill(username)
         page.get_by_label("Mật khẩu").fill(password)
         page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_url(f"{page.base_url}/")
+        # Home sends each role to its own page (my work, the inbox, the overview).
+        page.wait_for_url(lambda url: "/login/" not in url)
+        page.wait_for_load_state()
         return page
 
     return sign_in_as

@@ -4,16 +4,14 @@ what it records and whom it tells, through the service and through the pages."""
 import datetime
 import threading
 
-import time_machine
-
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.test import Client
+from django.db import connection, connections
 from django.urls import reverse
 
-from notifications.models import Notification, NotificationKind
+from notifications.models import Notification
 from reports.models import ProgressReport, ReportState, ReportTransition, TransitionAction
 from reports.services import report_save
 from reports.workflow import TRANSITIONS, allowed_actions, report_check_complete, report_transition
@@ -236,7 +234,9 @@ def test_head_sends_the_report_back_to_draft_with_a_reason(make_report, head_a):
     ],
 )
 @pytest.mark.parametrize("reason", ["", "   \n "])
-def test_send_back_return_and_reopen_are_refused_without_a_reason(action, state, actor_name, reason, make_report, request):
+def test_send_back_return_and_reopen_are_refused_without_a_reason(
+    action, state, actor_name, reason, make_report, request
+):
     report = make_report(state)
     with pytest.raises(ValidationError) as error:
         report_transition(report=report, action=action, by=request.getfixturevalue(actor_name), reason=reason)
@@ -335,9 +335,7 @@ def group_admin(db):
     return UserFactory(username="group-admin", groups=[ADMIN_GROUP])
 
 
-@pytest.mark.parametrize(
-    "name", ["reporter_a", "head_a", "reporter_b", "office_user", "committee_user", "group_admin"]
-)
+@pytest.mark.parametrize("name", ["reporter_a", "head_a", "reporter_b", "office_user", "committee_user", "group_admin"])
 def test_an_accepted_report_is_read_only_for_everyone(name, make_report, request):
     report = make_report(ReportState.ACCEPTED)
     assert not request.getfixturevalue(name).has_perm("reports.edit_report", report)
@@ -440,16 +438,12 @@ def test_the_second_of_two_reviewers_accepting_at_once_is_told_it_no_longer_appl
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_two_reviewers_accepting_in_parallel_connections_record_one_step(
-    make_report, office_user, second_office_user
-):
+def test_two_reviewers_accepting_in_parallel_connections_record_one_step(make_report, office_user, second_office_user):
     report = make_report(ReportState.SUBMITTED)
     barrier = threading.Barrier(2)
     outcomes = []
 
     def accept(user):
-        from django.db import connections
-
         try:
             barrier.wait(timeout=10)
             report_transition(report=report, action=TransitionAction.ACCEPT, by=user)
@@ -488,9 +482,7 @@ def test_reporter_sends_to_head_from_the_report_page_saving_the_text_first(repor
 
 def test_head_submits_from_the_report_page(make_report, head_a, client_for):
     report = make_report(ReportState.PENDING_SIGNOFF)
-    response = client_for(head_a).post(
-        reverse("report_detail", args=[report.pk]), form_data(report, action="submit")
-    )
+    response = client_for(head_a).post(reverse("report_detail", args=[report.pk]), form_data(report, action="submit"))
     assert response.status_code == 302
     report = fresh(report)
     assert report.state == ReportState.SUBMITTED
@@ -547,9 +539,7 @@ def test_each_review_action_works_from_the_report_page(action, make_report, requ
     assert (step.from_state, step.to_state, step.reason) == (source, target, reason)
 
 
-@pytest.mark.parametrize(
-    "action", [a for a in TRANSITIONS if TRANSITIONS[a].reason_required and a not in PAGE_ACTIONS]
-)
+@pytest.mark.parametrize("action", [a for a in TRANSITIONS if TRANSITIONS[a].reason_required and a not in PAGE_ACTIONS])
 def test_a_review_action_without_a_reason_from_the_page_changes_nothing_and_says_why(
     action, make_report, request, client_for
 ):

@@ -1,0 +1,596 @@
+"""Walks every URL pattern of the project, as every role, against the objects of
+unit B, by GET and by POST, and fails on any leak: a page or file of unit B
+shown to someone who may not read it, a change made by someone who may not
+make it, or unit B's text in an error or redirect.
+
+Every URL pattern must have a row in WALK saying how to build its URL for unit
+B's objects and what each role may get; a pattern without a row fails the test,
+so a new view cannot be added without being walked. Only Django's own admin
+(staff only, see test_admin_sends_every_non_staff_role_to_the_admin_login and
+the admin tests) and ``set_language`` are left out.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
+
+from notifications.models import Notification, NotificationKind
+from notifications.services import notification_send
+from reports.attachments import attachment_add
+from reports.models import Attachment, IndicatorValue, ProgressReport, ReportState, ReportTransition
+from tests.factories import MembershipFactory, PeriodFactory, ReportFactory, UserFactory
+
+# Only unit B's readers may ever see these; nobody in the walk may see NOTE_SECRET
+# (it is in reporter_b's own notification).
+RESULTS_SECRET = "KQ-BI-MAT-TU-KY-7Q2X: đã giám sát 12 xã"
+NOTE_SECRET = "LY-DO-RIENG-TU-KY-5K9P"
+FILE_NAME = "Biên bản riêng Tứ Kỳ 3W8M.pdf"
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+ANONYMOUS = "anonymous"
+STAFF_A = ("reporter_a", "head_a", "parent_head")  # unit staff who may not read unit B
+VIEWER_B = "viewer_b"  # a read-only member of unit B itself
+COMMITTEE, OFFICE, ADMIN = "committee", "office", "admin"
+ROLES = (ANONYMOUS, *STAFF_A, VIEWER_B, COMMITTEE, OFFICE, ADMIN)
+READERS = (VIEWER_B, COMMITTEE, OFFICE, ADMIN)  # may read unit B's reports
+
+EDITABLE = (ReportState.DRAFT, ReportState.RETURNED, ReportState.PENDING_SIGNOFF)
+# The workflow as the design describes it, written out independently of reports/workflow.py:
+# action → states it applies from.
+APPLIES_FROM = {
+    "send_to_head": (ReportState.DRAFT, ReportState.RETURNED),
+    "send_back": (ReportState.PENDING_SIGNOFF,),
+    "submit": (ReportState.DRAFT, ReportState.RETURNED, ReportState.PENDING_SIGNOFF),
+    "return": (ReportState.SUBMITTED,),
+    "accept": (ReportState.SUBMITTED,),
+    "reopen": (ReportState.ACCEPTED,),
+}
+OFFICE_ACTIONS = ("return", "accept", "reopen")
+
+
+# --- what a role may get -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    statuses: frozenset
+    redirect_to: str | None = None  # URL name the 302 must lead to
+    changes: bool = False  # the request must change the database (the role acts); otherwise it must not
+    shows_secret: bool = False  # positive control: the page must show unit B's text
+
+    def __str__(self):
+        text = "/".join(str(s) for s in sorted(self.statuses))
+        if self.redirect_to:
+            text += f" → {self.redirect_to}"
+        return text + (" (acts)" if self.changes else "")
+
+
+def status(*codes, **kwargs):
+    return Outcome(frozenset(codes), **kwargs)
+
+
+OK = status(200)
+NOT_FOUND = status(404)
+POST_ONLY = status(405)
+LOGIN = status(302, redirect_to="login")
+
+
+def to(name, **kwargs):
+    return status(302, redirect_to=name, **kwargs)
+
+
+def acts(name):
+    return to(name, changes=True)
+
+
+def expect(*, anonymous, staff_a, viewer_b, committee, office, admin):
+    """Every role's outcome, named so that none can be forgotten. A value is an
+    Outcome or a function of unit B's report state returning one."""
+    table = {ANONYMOUS: anonymous, VIEWER_B: viewer_b, COMMITTEE: committee, OFFICE: office, ADMIN: admin}
+    table.update(dict.fromkeys(STAFF_A, staff_a))
+    return table
+
+
+def everyone(outcome):
+    return expect(
+        anonymous=outcome, staff_a=outcome, viewer_b=outcome, committee=outcome, office=outcome, admin=outcome
+    )
+
+
+def signed_in(outcome):
+    return expect(anonymous=LOGIN, staff_a=outcome, viewer_b=outcome, committee=outcome, office=outcome, admin=outcome)
+
+
+def readers_only(outcome, *, admin=None):
+    return expect(
+        anonymous=LOGIN,
+        staff_a=NOT_FOUND,
+        viewer_b=outcome,
+        committee=outcome,
+        office=outcome,
+        admin=admin or outcome,
+    )
+
+
+def reviewers_only(outcome):
+    return expect(
+        anonymous=LOGIN, staff_a=NOT_FOUND, viewer_b=NOT_FOUND, committee=NOT_FOUND, office=outcome, admin=outcome
+    )
+
+
+def refused_or_told_no_longer_applies(action):
+    """A reader who may not take the action: 404 whenever it would change the report;
+    when the state does not allow it anyway, the report page may say so."""
+
+    def outcome(state):
+        return NOT_FOUND if state in APPLIES_FROM[action] else status(302, 404, redirect_to="report_detail")
+
+    return outcome
+
+
+def may_act(action):
+    def outcome(state):
+        if state in APPLIES_FROM[action]:
+            return acts("report_detail")
+        return status(302, 404, redirect_to="report_detail")
+
+    return outcome
+
+
+def admin_edits(state):
+    return acts("report_detail") if state in EDITABLE else NOT_FOUND
+
+
+def accepts_if_submitted(state):
+    return acts("inbox") if state == ReportState.SUBMITTED else to("inbox")
+
+
+# --- the table: every URL pattern, how to reach unit B's objects, what each role gets ------------
+
+
+@dataclass(frozen=True)
+class Case:
+    label: str
+    url: Callable
+    get: dict
+    post: dict
+    data: Callable = field(default=lambda world: {})
+
+
+def edit_data(version):
+    return {
+        "implementation_status": "in_progress",
+        "percent_complete": 40,
+        "results": "Nội dung ghi đè từ bên ngoài đơn vị.",
+        "difficulties": "",
+        "proposals": "",
+        "next_steps": "",
+        "expected_version": version,
+        "action": "save",
+    }
+
+
+def action_case(action):
+    office = may_act(action) if action in OFFICE_ACTIONS else refused_or_told_no_longer_applies(action)
+    return Case(
+        f"report_action:{action}",
+        lambda w: reverse("report_action", args=[w.report.pk, action]),
+        get=everyone(POST_ONLY),
+        post=expect(
+            anonymous=LOGIN,
+            staff_a=NOT_FOUND,
+            viewer_b=refused_or_told_no_longer_applies(action),
+            committee=refused_or_told_no_longer_applies(action),
+            office=office,
+            admin=may_act(action),
+        ),
+        data=lambda w: {"reason": "Lý do thử nghiệm."},
+    )
+
+
+WALK = {
+    "login": [
+        Case(
+            "login",
+            lambda w: reverse("login"),
+            get=expect(
+                anonymous=OK,
+                staff_a=to("home"),
+                viewer_b=to("home"),
+                committee=to("home"),
+                office=to("home"),
+                admin=to("home"),
+            ),  # fmt: skip
+            post=expect(
+                anonymous=OK,
+                staff_a=to("home"),
+                viewer_b=to("home"),
+                committee=to("home"),
+                office=to("home"),
+                admin=to("home"),
+            ),  # fmt: skip
+        )
+    ],
+    "logout": [Case("logout", lambda w: reverse("logout"), get=everyone(POST_ONLY), post=everyone(to("login")))],
+    # The broker may be down on a development machine: 503 is an honest answer too.
+    "healthz": [
+        Case("healthz", lambda w: reverse("healthz"), get=everyone(status(200, 503)), post=everyone(POST_ONLY))
+    ],
+    "home": [
+        Case(
+            "home",
+            lambda w: reverse("home"),
+            get=expect(
+                anonymous=LOGIN,
+                staff_a=to("my_work"),
+                viewer_b=to("my_work"),
+                committee=OK,
+                office=to("inbox"),
+                admin=OK,
+            ),  # fmt: skip
+            post=expect(
+                anonymous=LOGIN,
+                staff_a=to("my_work"),
+                viewer_b=to("my_work"),
+                committee=OK,
+                office=to("inbox"),
+                admin=OK,
+            ),  # fmt: skip
+        )
+    ],
+    "my_work": [Case("my_work", lambda w: reverse("my_work"), get=signed_in(OK), post=signed_in(OK))],
+    "report_for_period": [
+        Case(
+            "report_for_period:with report",
+            lambda w: reverse("report_for_period", args=[w.report.assignment_id, w.report.period_id]),
+            get=readers_only(to("report_detail")),
+            post=readers_only(to("report_detail")),
+            data=lambda w: edit_data(w.report.version),
+        ),
+        Case(
+            "report_for_period:not started",
+            lambda w: reverse("report_for_period", args=[w.report.assignment_id, w.empty_period.pk]),
+            get=readers_only(OK),
+            post=readers_only(OK, admin=acts("report_detail")),
+            data=lambda w: edit_data(1),
+        ),
+    ],
+    "report_detail": [
+        Case(
+            "report_detail",
+            lambda w: reverse("report_detail", args=[w.report.pk]),
+            get=readers_only(status(200, shows_secret=True)),
+            post=readers_only(NOT_FOUND, admin=admin_edits),
+            data=lambda w: edit_data(w.report.version),
+        )
+    ],
+    "report_action": [
+        *[action_case(action) for action in APPLIES_FROM],
+        Case(
+            "report_action:unknown",
+            lambda w: reverse("report_action", args=[w.report.pk, "delete"]),
+            get=everyone(POST_ONLY),
+            post=readers_only(NOT_FOUND),
+        ),
+    ],
+    "attachment_download": [
+        Case(
+            "attachment_download",
+            lambda w: reverse("attachment_download", args=[w.report.pk, w.attachment.pk]),
+            get=readers_only(OK),
+            post=readers_only(OK),
+        ),
+        Case(
+            "attachment_download:through unit A's report",
+            lambda w: reverse("attachment_download", args=[w.report_a.pk, w.attachment.pk]),
+            get=signed_in(NOT_FOUND),
+            post=signed_in(NOT_FOUND),
+        ),
+    ],
+    "attachment_remove": [
+        Case(
+            "attachment_remove",
+            lambda w: reverse("attachment_remove", args=[w.report.pk, w.attachment.pk]),
+            get=everyone(POST_ONLY),
+            post=readers_only(NOT_FOUND, admin=admin_edits),
+        ),
+        Case(
+            "attachment_remove:through unit A's report",
+            lambda w: reverse("attachment_remove", args=[w.report_a.pk, w.attachment.pk]),
+            get=everyone(POST_ONLY),
+            post=signed_in(NOT_FOUND),
+        ),
+    ],
+    "inbox": [Case("inbox", lambda w: reverse("inbox"), get=reviewers_only(OK), post=reviewers_only(OK))],
+    "inbox_accept": [
+        Case(
+            "inbox_accept",
+            lambda w: reverse("inbox_accept"),
+            get=everyone(POST_ONLY),
+            post=reviewers_only(accepts_if_submitted),
+            data=lambda w: {"report": [w.report.pk]},
+        )
+    ],
+    "notification_list": [
+        Case("notification_list", lambda w: reverse("notification_list"), get=signed_in(OK), post=signed_in(OK))
+    ],
+    "notification_open": [
+        Case(
+            "notification_open:someone else's",
+            lambda w: reverse("notification_open", args=[w.notification.pk]),
+            get=everyone(POST_ONLY),
+            post=signed_in(to("notification_list")),
+        )
+    ],
+    "notification_mark_all_read": [
+        Case(
+            "notification_mark_all_read",
+            lambda w: reverse("notification_mark_all_read"),
+            get=everyone(POST_ONLY),
+            post=signed_in(to("notification_list")),
+        )
+    ],
+}
+
+NOT_WALKED = {"set_language"}  # Django's language switch: no object, no data
+
+
+def project_patterns(resolver=None, prefix=""):
+    """(name, route, callback) of every URL pattern outside Django's admin."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            yield from project_patterns(pattern, route)
+        elif isinstance(pattern, URLPattern):
+            yield pattern.name or route, route, pattern.callback
+
+
+# --- unit B's objects and the users ---------------------------------------------------------------
+
+
+@dataclass
+class World:
+    report: ProgressReport
+    report_a: ProgressReport
+    empty_period: object
+    attachment: Attachment
+    notification: Notification
+    users: dict
+    storage: FileSystemStorage
+
+
+@pytest.fixture
+def private_files(tmp_path, monkeypatch):
+    storage = FileSystemStorage(location=tmp_path)
+    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
+    return storage
+
+
+def world_in_state(state, *, fixtures, storage):
+    f = fixtures
+    half_year = PeriodFactory(schedule=f["schedule"], key="2024-H1")
+    year = PeriodFactory(
+        schedule=f["schedule"],
+        key="2024",
+        kind="annual",
+        starts_on=datetime.date(2023, 12, 15),
+        ends_on=datetime.date(2024, 12, 14),
+        due_on=datetime.date(2024, 12, 19),
+    )
+    reporter_b = f["reporter_b"]
+    report = ReportFactory(
+        assignment=f["assignment_b"], period=half_year, results=RESULTS_SECRET, created_by=reporter_b
+    )
+    report_a = ReportFactory(assignment=f["assignment_a"], period=half_year, created_by=f["reporter_a"])
+    upload = SimpleUploadedFile(FILE_NAME, PDF, content_type="application/pdf")
+    attachment = attachment_add(report=report, upload=upload, by=reporter_b)
+    (notification,) = notification_send(
+        recipients=[reporter_b],
+        kind=NotificationKind.REPORT_RETURNED,
+        report=report,
+        actor=f["office_user"],
+        reason=NOTE_SECRET,
+    )
+    now = timezone.now()
+    sent = state in (ReportState.SUBMITTED, ReportState.ACCEPTED, ReportState.RETURNED)
+    ProgressReport.objects.filter(pk=report.pk).update(
+        state=state,
+        state_changed_at=now,
+        submitted_at=now if sent else None,
+        submitted_by=reporter_b if sent else None,
+        accepted_at=now if state == ReportState.ACCEPTED else None,
+    )
+    report.refresh_from_db()
+    parent_head = MembershipFactory(user=UserFactory(username="head-province"), unit=f["province"], role="head").user
+    viewer_b = MembershipFactory(user=UserFactory(username="viewer-b"), unit=f["unit_b"], role="viewer").user
+    users = {
+        ANONYMOUS: None,
+        "reporter_a": f["reporter_a"],
+        "head_a": f["head_a"],
+        "parent_head": parent_head,
+        VIEWER_B: viewer_b,
+        COMMITTEE: f["committee_user"],
+        OFFICE: f["office_user"],
+        ADMIN: f["admin_user"],
+    }
+    return World(report, report_a, year, attachment, notification, users, storage)
+
+
+@pytest.fixture
+def make_world(
+    private_files, province, unit_b, schedule, assignment_a, assignment_b,
+    reporter_a, head_a, reporter_b, office_user, committee_user, admin_user,
+):  # fmt: skip
+    fixtures = {
+        "province": province,
+        "unit_b": unit_b,
+        "schedule": schedule,
+        "assignment_a": assignment_a,
+        "assignment_b": assignment_b,
+        "reporter_a": reporter_a,
+        "head_a": head_a,
+        "reporter_b": reporter_b,
+        "office_user": office_user,
+        "committee_user": committee_user,
+        "admin_user": admin_user,
+    }
+
+    def make(state):
+        return world_in_state(state, fixtures=fixtures, storage=private_files)
+
+    return make
+
+
+def snapshot(world):
+    """Everything a request could change that matters here (sessions aside)."""
+    return {
+        "reports": sorted(
+            ProgressReport.objects.values_list(
+                "pk", "state", "version", "results", "percent_complete", "submitted_at", "accepted_at"
+            )
+        ),
+        "transitions": sorted(ReportTransition.objects.values_list("pk", flat=True)),
+        "attachments": sorted(Attachment.objects.values_list("pk", "report_id", "sha256")),
+        "attachment file": world.storage.exists(world.attachment.file.name),
+        "indicator values": sorted(IndicatorValue.objects.values_list("pk", "value")),
+        "notifications": sorted(Notification.objects.values_list("pk", "recipient_id", "read_at")),
+        "report history": ProgressReport.history.count(),
+    }
+
+
+def body_of(response):
+    if getattr(response, "streaming", False):
+        # Reading the stream closes the file (the test client closes the response then).
+        return response.getvalue()
+    return response.content
+
+
+def request_as(world, role, method, url, data):
+    client = Client()
+    if world.users[role] is not None:
+        client.force_login(world.users[role])
+    return client.get(url) if method == "GET" else client.post(url, data)
+
+
+def problems_with(response, body, outcome, *, role, changed):
+    problems = []
+    if response.status_code not in outcome.statuses:
+        problems.append(f"status {response.status_code}, expected {outcome}")
+    if outcome.redirect_to and response.status_code == 302:
+        target = resolve(urlsplit(response.url).path).url_name
+        if target != outcome.redirect_to:
+            problems.append(f"redirects to {response.url}, expected {outcome.redirect_to}")
+    if changed and not outcome.changes:
+        problems.append(f"changed the database: {changed}")
+    if outcome.changes and not changed:
+        problems.append("was expected to act but changed nothing")
+    may_see = role in READERS and response.status_code == 200
+    for secret in (RESULTS_SECRET, FILE_NAME):
+        if secret.encode() in body and not may_see:
+            problems.append(f"shows {secret!r}")
+    if PDF in body and not may_see:
+        problems.append("sends the attachment's content")
+    if NOTE_SECRET.encode() in body:
+        problems.append("shows reporter_b's notification")
+    if outcome.shows_secret and RESULTS_SECRET.encode() not in body:
+        problems.append("should show unit B's report (so that the absence checks mean something)")
+    return problems
+
+
+def walk(world, role, state):
+    failures = []
+    for cases in WALK.values():
+        for case in cases:
+            for method, table in (("GET", case.get), ("POST", case.post)):
+                outcome = table[role](state) if callable(table[role]) else table[role]
+                url = case.url(world)
+                before = snapshot(world)
+                with transaction.atomic():
+                    response = request_as(world, role, method, url, case.data(world))
+                    body = body_of(response)
+                    after = snapshot(world)
+                    transaction.set_rollback(True)  # every request starts from the same data
+                if not world.storage.exists(world.attachment.file.name):
+                    world.storage.save(world.attachment.file.name, SimpleUploadedFile("x.pdf", PDF))
+                changed = {key: (before[key], after[key]) for key in before if before[key] != after[key]}
+                for problem in problems_with(response, body, outcome, role=role, changed=changed):
+                    failures.append(f"{role} {method} {case.label} ({url}) [{state}]: {problem}")
+    return failures
+
+
+# --- the tests ------------------------------------------------------------------------------------
+
+
+def test_every_url_pattern_of_the_project_is_in_the_walk():
+    patterns = {name: (route, callback) for name, route, callback in project_patterns()}
+    missing = [f"{name} ({patterns[name][0]!r})" for name in sorted(set(patterns) - set(WALK) - NOT_WALKED)]
+    assert not missing, f"URL patterns the walk does not cover (add them to WALK in {__name__}): {missing}"
+    stale = sorted(set(WALK) - set(patterns))
+    assert not stale, f"WALK rows for patterns that no longer exist: {stale}"
+
+
+def test_each_walked_url_resolves_to_the_pattern_it_stands_for(make_world):
+    world = make_world(ReportState.SUBMITTED)
+    for name, cases in WALK.items():
+        for case in cases:
+            assert resolve(case.url(world)).url_name == name, case.label
+            assert set(case.get) == set(case.post) == set(ROLES), case.label
+
+
+@pytest.mark.parametrize("state", list(ReportState))
+@pytest.mark.parametrize("role", ROLES)
+def test_no_role_reaches_unit_b_beyond_what_it_may(role, state, make_world):
+    world = make_world(state)
+    failures = walk(world, role, state)
+    assert not failures, "\n".join(failures)
+
+
+def test_another_users_notification_stays_unread_and_unrevealed(make_world, client_for, reporter_a):
+    world = make_world(ReportState.RETURNED)
+    client = client_for(reporter_a)
+    response = client.post(reverse("notification_open", args=[world.notification.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("notification_list"), 302)]
+    assert NOTE_SECRET not in response.content.decode()
+    assert Notification.objects.get(pk=world.notification.pk).read_at is None
+
+
+@pytest.mark.parametrize("role", [ANONYMOUS, *STAFF_A, VIEWER_B, COMMITTEE, OFFICE])
+def test_admin_sends_every_non_staff_role_to_the_admin_login(role, make_world):
+    world = make_world(ReportState.SUBMITTED)
+    change_page = reverse("admin:reports_progressreport_change", args=[world.report.pk])
+    for url in (reverse("admin:index"), change_page):
+        response = request_as(world, role, "GET", url, {})
+        assert response.status_code == 302, (role, url)
+        assert urlsplit(response.url).path == reverse("admin:login"), (role, url)
+        assert RESULTS_SECRET not in response.content.decode()
+
+
+def test_admin_is_open_to_the_administrator(make_world):
+    world = make_world(ReportState.SUBMITTED)
+    assert request_as(world, ADMIN, "GET", reverse("admin:index"), {}).status_code == 200
+
+
+def test_a_parent_unit_head_reads_unit_b_once_the_parent_allows_it(make_world):
+    """The positive twin of the walk's parent_head: the 404 comes from the setting."""
+    world = make_world(ReportState.SUBMITTED)
+    parent = world.users["parent_head"].memberships.get().unit
+    parent.heads_read_descendants = True
+    parent.save()
+    response = request_as(world, "parent_head", "GET", reverse("report_detail", args=[world.report.pk]), {})
+    assert response.status_code == 200
+    assert RESULTS_SECRET in response.content.decode()
