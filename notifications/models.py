@@ -10,6 +10,28 @@ class NotificationKind(models.TextChoices):
     REPORT_RETURNED = "report_returned", _("A report was returned")
     REPORT_ACCEPTED = "report_accepted", _("A report was accepted")
     REPORT_REOPENED = "report_reopened", _("A report was reopened")
+    REMINDER_DUE_SOON = "reminder_due_soon", _("A report is due soon")
+    REMINDER_OVERDUE = "reminder_overdue", _("A report is overdue")
+    REMINDER_ESCALATION = "reminder_escalation", _("A unit keeps ignoring reminders")
+    REMINDER_REVIEW_WAITING = "reminder_review_waiting", _("A report waits for review")
+
+
+# Escalations reach heads and the office however they chose to receive e-mail.
+ALWAYS_INDIVIDUAL = {NotificationKind.REMINDER_ESCALATION}
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("To send")
+    DIGEST = "digest", _("In the next daily digest")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Could not be delivered")
+    NONE = "none", _("No e-mail")
+
+
+class EmailMode(models.TextChoices):
+    INDIVIDUAL = "individual", _("One e-mail per notification")
+    DIGEST = "digest", _("One daily digest")
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -43,9 +65,34 @@ class Notification(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
+    assignment = models.ForeignKey(
+        "reports.Assignment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("assignment"),
+    )
+    period = models.ForeignKey(
+        "reports.ReportingPeriod",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("period"),
+    )
     reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_status = models.CharField(
+        _("e-mail"), max_length=16, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    email_claimed_at = models.DateTimeField(_("e-mail claimed at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_next_attempt_at = models.DateTimeField(_("next e-mail attempt"), null=True, blank=True)
+    in_digest = models.BooleanField(_("in the daily digest"), default=False)
+    email_error = models.TextField(_("last e-mail error"), blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -53,10 +100,56 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["email_status", "created_at"]),
+        ]
 
     def __str__(self):
         return str(self.get_kind_display())
 
     def get_absolute_url(self):
-        return reverse("report_detail", args=[self.report_id]) if self.report_id else reverse("notification_list")
+        if self.report_id:
+            return reverse("report_detail", args=[self.report_id])
+        if self.assignment_id and self.period_id:
+            return reverse("report_for_period", args=[self.assignment_id, self.period_id])
+        return reverse("notification_list")
+
+
+class EmailAttempt(models.Model):
+    """Every try to e-mail a notification, with the error if it failed."""
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="email_attempt_log", verbose_name=_("notification")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    succeeded = models.BooleanField(_("succeeded"))
+    permanent = models.BooleanField(_("permanent failure"), default=False)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail attempt")
+        verbose_name_plural = _("e-mail attempts")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.notification} · {self.at:%d/%m/%Y %H:%M}"
+
+
+class NotificationPreference(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("user"),
+    )
+    email_mode = models.CharField(
+        _("how to receive e-mails"), max_length=16, choices=EmailMode.choices, default=EmailMode.INDIVIDUAL
+    )
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self):
+        return f"{self.user} · {self.get_email_mode_display()}"

@@ -1,17 +1,59 @@
+import logging
+
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
-from notifications.models import Notification
+from notifications.models import ALWAYS_INDIVIDUAL, EmailMode, EmailStatus, Notification, NotificationPreference
+
+logger = logging.getLogger(__name__)
 
 
-def notification_send(*, recipients, kind: str, report=None, actor=None, reason: str = "") -> list[Notification]:
-    """Puts one item in each recipient's in-app inbox (the actor is skipped)."""
-    items = [
-        Notification(recipient=user, kind=kind, report=report, actor=actor, reason=reason)
-        for user in recipients
-        if actor is None or user.pk != actor.pk
-    ]
-    return Notification.objects.bulk_create(items)
+def _email_status(user, kind, modes):
+    if not user.email:
+        return EmailStatus.NONE
+    if kind not in ALWAYS_INDIVIDUAL and modes.get(user.pk) == EmailMode.DIGEST:
+        return EmailStatus.DIGEST
+    return EmailStatus.PENDING
+
+
+def notification_send(
+    *, recipients, kind: str, report=None, actor=None, reason: str = "", assignment=None, period=None
+) -> list[Notification]:
+    """Puts one item in each recipient's in-app inbox (the actor is skipped) and
+    marks its e-mail as due, now or in the daily digest. The e-mails are queued
+    after the transaction commits; if the broker is down they wait in the
+    database for the next outbox flush, so nothing is lost."""
+    users = [user for user in recipients if actor is None or user.pk != actor.pk]
+    modes = dict(NotificationPreference.objects.filter(user__in=users).values_list("user_id", "email_mode"))
+    items = Notification.objects.bulk_create(
+        Notification(
+            recipient=user,
+            kind=kind,
+            report=report,
+            assignment=assignment or (report.assignment if report else None),
+            period=period or (report.period if report else None),
+            actor=actor,
+            reason=reason,
+            email_status=_email_status(user, kind, modes),
+            in_digest=_email_status(user, kind, modes) == EmailStatus.DIGEST,
+        )
+        for user in users
+    )
+    due = [item.pk for item in items if item.email_status == EmailStatus.PENDING]
+    if due:
+        transaction.on_commit(lambda: queue_emails(due))
+    return items
+
+
+def queue_emails(ids):
+    """Hands the e-mails to Celery; a broker outage only delays them."""
+    from notifications.tasks import send_notification_emails
+
+    try:
+        send_notification_emails.delay(ids)
+    except Exception:  # the broker is unreachable: the outbox flush will send them
+        logger.warning("Could not queue %d e-mails; they stay in the outbox.", len(ids), exc_info=True)
 
 
 def notifications_mark_read(*, user, ids=None) -> int:

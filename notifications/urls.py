@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.notification_list, name="notification_list"),
     path("<int:pk>/open/", views.notification_open, name="notification_open"),
     path("read-all/", views.notification_mark_all_read, name="notification_mark_all_read"),
+    path("settings/", views.notification_settings, name="notification_settings"),
 ]

@@ -41,6 +41,11 @@ class ReportingSchedule(models.Model):
     grace_days = models.PositiveSmallIntegerField(
         _("grace days"), default=0, help_text=_("A report this many days after the due date still counts as on time.")
     )
+    move_to_working_day = models.BooleanField(
+        _("move due dates to a working day"),
+        default=False,
+        help_text=_("A due date on a weekend or public holiday moves to the next working day."),
+    )
     starts_on = models.DateField(_("first period starts"))
     ends_on = models.DateField(_("last period ends"), null=True, blank=True)
 

@@ -25,15 +25,19 @@ def schedule_extend_periods(*, schedule: ReportingSchedule, through: datetime.da
     are left as they are. Returns the rows this call created (a schedule has a
     few dozen periods at most, so one get_or_create each is cheap and exact even
     when two runs overlap)."""
+    from reminders.calendar import WorkingCalendar  # reminders depends on reports' models
+
+    calendar = WorkingCalendar() if schedule.move_to_working_day else None
     existing = set(schedule.periods.values_list("key", flat=True))
     created = []
     for spec in schedule_period_specs(schedule, through=through):
         if spec.key in existing:
             continue
+        due_on = calendar.next_working_day(spec.due_on) if calendar else spec.due_on
         period, was_created = ReportingPeriod.objects.get_or_create(
             schedule=schedule,
             key=spec.key,
-            defaults={"kind": spec.kind, "starts_on": spec.starts_on, "ends_on": spec.ends_on, "due_on": spec.due_on},
+            defaults={"kind": spec.kind, "starts_on": spec.starts_on, "ends_on": spec.ends_on, "due_on": due_on},
         )
         if was_created:
             created.append(period)

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from notifications.models import EmailStatus, Notification
 from reports.forms import MyWorkFilterForm
 from reports.overview import my_work, province_overview
 from units.roles import is_administrator, is_committee, is_office, sees_whole_province, unit_roles
@@ -21,6 +22,9 @@ def home(request):
         "is_administrator": is_administrator(user),
         "is_committee": is_committee(user),
         "directives": province_overview(timezone.localdate()) if sees_whole_province(user) else None,
+        "failed_emails": Notification.objects.filter(email_status=EmailStatus.FAILED).count()
+        if is_administrator(user)
+        else 0,
     }
     return render(request, "reports/home.html", context)
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "directives",
     "reports",
     "notifications",
+    "reminders",
 ]
 
 # Object permissions come from ``rules`` (each app's rules.py); model
@@ -191,6 +192,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 # The office inbox flags reports waiting for review longer than this many days.
 REVIEW_WAITING_DAYS = env.int("REVIEW_WAITING_DAYS", default=5)
+
+# Reminders: overdue reports older than this are left to the office's late list.
+REMINDER_OVERDUE_HORIZON_DAYS = env.int("REMINDER_OVERDUE_HORIZON_DAYS", default=180)
+# A notification e-mail claimed by a worker that died is retried after this many minutes.
+EMAIL_CLAIM_MINUTES = env.int("EMAIL_CLAIM_MINUTES", default=10)
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
+# Absolute links in e-mails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Reporting rules (Nghị định 09/2019/NĐ-CP defaults, all configurable).
 REPORTING_CUTOFF_DAY = env.int("REPORTING_CUTOFF_DAY", default=14)

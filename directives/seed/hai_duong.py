@@ -263,5 +263,6 @@ SCHEDULE = {
     "name": "Báo cáo 6 tháng và báo cáo năm",
     "semiannual": True,
     "annual": True,
+    "move_to_working_day": True,
     "starts_on": datetime.date(2021, 7, 1),
 }

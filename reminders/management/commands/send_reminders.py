@@ -1,0 +1,68 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from reminders.services import reminders_sweep
+
+
+def _when(reminder, today):
+    days = (reminder.period.due_on - today).days
+    if days > 0:
+        left = ngettext("%(days)d day left", "%(days)d days left", days) % {"days": days}
+    elif days == 0:
+        left = _("Due today")
+    else:
+        left = ngettext("%(days)d day overdue", "%(days)d days overdue", -days) % {"days": -days}
+    return _("due %(day)s, %(left)s") % {"day": reminder.period.due_on.strftime("%d/%m/%Y"), "left": left}
+
+
+class Command(BaseCommand):
+    help = (
+        "Runs one reminder sweep now, synchronously, and prints per unit what it sent "
+        "(or, with --dry-run, what it would send)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Plan only: write and send nothing.")
+        parser.add_argument("--now", help="Pretend it is this moment (ISO 8601, e.g. 2026-12-15T08:00:00+07:00).")
+
+    def handle(self, *args, dry_run=False, now=None, **options):
+        moment = timezone.now()
+        if now:
+            moment = parse_datetime(now)
+            if moment is None:
+                raise CommandError(f"--now {now!r} is not an ISO 8601 date and time.")
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
+        with translation.override("vi"):
+            result = reminders_sweep(now=moment, dry_run=dry_run)
+            self._print(result, timezone.localtime(moment), dry_run)
+
+    def _print(self, result, local, dry_run):
+        actions = {
+            "sent": _("sent"),
+            "would send": _("would be sent now"),
+            "would wait": _("would wait for the sending window"),
+        }
+        heading = _("Reminder sweep at %(moment)s") % {"moment": local.strftime("%d/%m/%Y %H:%M")}
+        self.stdout.write(f"{heading} ({_('dry run, nothing is sent') if dry_run else _('for real')})")
+        by_unit = {}
+        for reminder, action in result.lines:
+            by_unit.setdefault(reminder.assignment.unit.name, []).append((reminder, action))
+        for unit in sorted(by_unit):
+            self.stdout.write(f"\n{unit}")
+            for reminder, action in sorted(
+                by_unit[unit], key=lambda line: (line[0].assignment.task.number, line[0].kind)
+            ):
+                self.stdout.write(
+                    f"  - {_('Task')} {reminder.assignment.task.number}, {reminder.period.label}: "
+                    f"{reminder.get_kind_display()} ({_when(reminder, local.date())}) → {actions[action]}"
+                )
+        if not by_unit:
+            self.stdout.write(_("Nothing to send."))
+        summary = _(
+            "Planned %(planned)d, sent %(sent)d, skipped %(skipped)d, waiting for the sending window %(waiting)d."
+        )
+        self.stdout.write("\n" + summary % vars(result))

@@ -1,0 +1,23 @@
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+from reminders.services import reminders_sweep
+from reports.models import ReportingSchedule
+from reports.services import schedule_extend_periods
+
+PERIODS_AHEAD_DAYS = 366
+
+
+@shared_task(acks_late=True)
+def sweep_reminders():
+    result = reminders_sweep()
+    return {"planned": result.planned, "sent": result.sent, "skipped": result.skipped, "waiting": result.waiting}
+
+
+@shared_task(acks_late=True)
+def extend_reporting_periods():
+    """Keeps every schedule's period rows a year ahead."""
+    through = timezone.localdate() + datetime.timedelta(days=PERIODS_AHEAD_DAYS)
+    return sum(len(schedule_extend_periods(schedule=s, through=through)) for s in ReportingSchedule.objects.all())
