@@ -180,7 +180,7 @@ CACHES = {
 }
 
 # E-mail: django-environ URL syntax (smtp+tls://user:pass@host:587, consolemail://, filemail://path).
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://localhost")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Theo dõi Chỉ thị <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

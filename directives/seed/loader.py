@@ -12,6 +12,7 @@ from django.db import transaction
 
 from directives.models import Directive, Indicator, Task
 from directives.seed import hai_duong as seed
+from reminders.models import ReminderPolicy
 from reports.models import Assignment, AssignmentRole, ReportingSchedule
 from reports.services import schedule_extend_periods
 from units.models import Unit, UnitSuccession
@@ -112,11 +113,13 @@ def seed_load(*, today: datetime.date, overwrite: bool = False) -> Counter:
     """Loads everything; returns counts of the rows created and updated."""
     counts = Counter()
     units = _load_units(counts, overwrite)
-    _directive, tasks = _load_directive(counts, units, overwrite)
+    directive, tasks = _load_directive(counts, units, overwrite)
     schedule_values = {key: value for key, value in seed.SCHEDULE.items() if key != "code"}
     schedule = _sync(counts, ReportingSchedule, {"code": seed.SCHEDULE["code"]}, schedule_values, overwrite=overwrite)
     created = schedule_extend_periods(schedule=schedule, through=today + PERIODS_AHEAD)
     if created:
         counts["reportingperiod created"] += len(created)
     _load_assignments(counts, units, tasks, schedule, overwrite)
+    # The default reminder policy, shown and editable in the admin.
+    _sync(counts, ReminderPolicy, {"directive": directive}, {}, overwrite=overwrite)
     return counts

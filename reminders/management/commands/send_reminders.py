@@ -15,6 +15,7 @@ def _when(reminder, today):
         left = _("Due today")
     else:
         left = ngettext("%(days)d day overdue", "%(days)d days overdue", -days) % {"days": -days}
+    left = left[:1].lower() + left[1:]  # it continues a sentence
     return _("due %(day)s, %(left)s") % {"day": reminder.period.due_on.strftime("%d/%m/%Y"), "left": left}
 
 
@@ -47,7 +48,8 @@ class Command(BaseCommand):
             "would wait": _("would wait for the sending window"),
         }
         heading = _("Reminder sweep at %(moment)s") % {"moment": local.strftime("%d/%m/%Y %H:%M")}
-        self.stdout.write(f"{heading} ({_('dry run, nothing is sent') if dry_run else _('for real')})")
+        mode = _("dry run, nothing is sent") if dry_run else _("for real")
+        self.stdout.write(f"{heading} ({mode})")
         by_unit = {}
         for reminder, action in result.lines:
             by_unit.setdefault(reminder.assignment.unit.name, []).append((reminder, action))
@@ -56,8 +58,9 @@ class Command(BaseCommand):
             for reminder, action in sorted(
                 by_unit[unit], key=lambda line: (line[0].assignment.task.number, line[0].kind)
             ):
+                task = _("Task")
                 self.stdout.write(
-                    f"  - {_('Task')} {reminder.assignment.task.number}, {reminder.period.label}: "
+                    f"  - {task} {reminder.assignment.task.number}, {reminder.period.label}: "
                     f"{reminder.get_kind_display()} ({_when(reminder, local.date())}) → {actions[action]}"
                 )
         if not by_unit:
