@@ -36,8 +36,11 @@ demo: migrate
 	$(PY) manage.py load_directive
 	$(PY) manage.py demo_data
 
+# The demo's e-mails (reminders, returns, acceptances) are written to var/mail.
+run: export EMAIL_URL ?= filemail:///$(CURDIR)/var/mail
 run: demo
 	@echo ""
+	@echo "E-mails the demo sends are written to var/mail/."
 	@echo "Open http://127.0.0.1:8000 and sign in with one of the demo accounts above (password: demo)."
 	@echo "Stop with Ctrl-C."
 	$(BIN)/honcho -f Procfile.dev start
