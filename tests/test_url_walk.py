@@ -342,6 +342,16 @@ WALK = {
             post=signed_in(to("notification_list")),
         )
     ],
+    # The user's own e-mail preference: nothing of unit B's is reachable; an
+    # empty POST re-shows the form.
+    "notification_settings": [
+        Case(
+            "notification_settings",
+            lambda w: reverse("notification_settings"),
+            get=signed_in(OK),
+            post=signed_in(OK),
+        )
+    ],
 }
 
 NOT_WALKED = {"set_language"}  # Django's language switch: no object, no data
