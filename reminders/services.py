@@ -74,28 +74,39 @@ def _plan_directive(directive, policy, now, today):
     for period in periods:
         by_schedule[period.schedule_id].append(period)
     reports = {
-        (assignment_id, period_id): (state, version, changed)
-        for assignment_id, period_id, state, version, changed in ProgressReport.objects.filter(
+        (assignment_id, period_id): state
+        for assignment_id, period_id, state in ProgressReport.objects.filter(
             assignment__task__directive=directive, period__in=periods
-        ).values_list("assignment_id", "period_id", "state", "version", "state_changed_at")
+        ).values_list("assignment_id", "period_id", "state")
     }
-    rows = []
+    rows = _plan_review_waiting(directive, policy, now)
     for assignment in assignments:
+        if not assignment.unit.is_open_on(today):
+            continue  # a closed unit is not chased; its successor reports
         for period in by_schedule[assignment.schedule_id]:
             if not assignment.unit.is_open_during(period.starts_on, period.ends_on):
                 continue
-            state, version, changed = reports.get((assignment.pk, period.pk), (None, 0, None))
-            if state in DONE:
-                if state == ReportState.SUBMITTED and changed and policy.review_waiting_days:
-                    waited_since = changed + datetime.timedelta(days=policy.review_waiting_days)
-                    if waited_since <= now:
-                        rows.append(Reminder(assignment=assignment, period=period, kind=ReminderKind.REVIEW_WAITING,
-                                             offset=version, due_at=waited_since))  # fmt: skip
+            if reports.get((assignment.pk, period.pk)) in DONE:
                 continue
             for kind, offset, day in owed_reminders(policy, period.due_on, today):
                 rows.append(Reminder(assignment=assignment, period=period, kind=kind, offset=offset,
                                      due_at=_at(day, policy.send_from)))  # fmt: skip
     return rows
+
+
+def _plan_review_waiting(directive, policy, now):
+    """A reminder to the office for every report waiting for review longer than
+    the policy allows, once per submission (the report's version)."""
+    if not policy.review_waiting_days:
+        return []
+    waited = datetime.timedelta(days=policy.review_waiting_days)
+    waiting = ProgressReport.objects.filter(
+        assignment__task__directive=directive, state=ReportState.SUBMITTED, state_changed_at__lte=now - waited
+    ).values_list("assignment_id", "period_id", "version", "state_changed_at")
+    return [
+        Reminder(assignment_id=a, period_id=p, kind=ReminderKind.REVIEW_WAITING, offset=version, due_at=since + waited)
+        for a, p, version, since in waiting
+    ]
 
 
 def _record_plan(rows):
@@ -107,7 +118,13 @@ def _record_plan(rows):
     pending = Reminder.objects.filter(
         status=ReminderStatus.PENDING, assignment_id__in={key[0] for key in latest}
     ).values_list("pk", "assignment_id", "period_id", "kind", "offset")
-    stale = [pk for pk, a, p, kind, offset in pending if latest.get((a, p, kind), offset) != offset]
+    # Once the due date has passed (an overdue reminder is owed), a "due soon" one still waiting is stale too.
+    overdue = {(a, p) for a, p, kind in latest if kind == ReminderKind.OVERDUE}
+    stale = [
+        pk
+        for pk, a, p, kind, offset in pending
+        if latest.get((a, p, kind), offset) != offset or (kind == ReminderKind.DUE_SOON and (a, p) in overdue)
+    ]
     if stale:
         superseded = Reminder.objects.filter(pk__in=stale, status=ReminderStatus.PENDING).update(
             status=ReminderStatus.SKIPPED, note="superseded by a later reminder"

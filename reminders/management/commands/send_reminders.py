@@ -32,7 +32,10 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, now=None, **options):
         moment = timezone.now()
         if now:
-            moment = parse_datetime(now)
+            try:
+                moment = parse_datetime(now)
+            except ValueError:  # well formed but impossible, e.g. 30 February
+                moment = None
             if moment is None:
                 raise CommandError(f"--now {now!r} is not an ISO 8601 date and time.")
             if timezone.is_naive(moment):
