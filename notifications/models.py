@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class NotificationKind(models.TextChoices):
     REPORT_SENT_TO_HEAD = "report_sent_to_head", _("A report awaits your sign-off")
     REPORT_SENT_BACK = "report_sent_back", _("A report was sent back to you")
+    REPORT_SUBMITTED = "report_submitted", _("A report was submitted for review")
     REPORT_RETURNED = "report_returned", _("A report was returned")
     REPORT_ACCEPTED = "report_accepted", _("A report was accepted")
     REPORT_REOPENED = "report_reopened", _("A report was reopened")

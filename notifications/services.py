@@ -70,3 +70,9 @@ def unit_members(unit_id, roles):
         .objects.filter(memberships__unit_id=unit_id, memberships__role__in=roles, is_active=True)
         .distinct()
     )
+
+
+def office_members():
+    from units.roles import OFFICE_GROUP
+
+    return list(get_user_model().objects.filter(groups__name=OFFICE_GROUP, is_active=True).distinct())

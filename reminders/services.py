@@ -12,13 +12,12 @@ from django.utils import timezone
 
 from directives.models import Directive
 from notifications.models import NotificationKind
-from notifications.services import notification_send
+from notifications.services import notification_send, office_members
 from reminders.calendar import WorkingCalendar
 from reminders.models import Reminder, ReminderKind, ReminderPolicy, ReminderStatus
 from reminders.rules import owed_reminders
 from reports.models import Assignment, ProgressReport, ReportingPeriod, ReportState
 from units.models import MembershipRole
-from units.roles import OFFICE_GROUP
 
 DONE = (ReportState.SUBMITTED, ReportState.ACCEPTED)
 NOTIFICATION_KINDS = {
@@ -138,12 +137,12 @@ def _recipients(reminder):
     if reminder.kind in (ReminderKind.DUE_SOON, ReminderKind.OVERDUE):
         staff = [MembershipRole.REPORTER, MembershipRole.HEAD]
         return list(users.filter(memberships__unit=unit, memberships__role__in=staff).distinct())
-    office = users.filter(groups__name=OFFICE_GROUP)
+    office = office_members()
     if reminder.kind == ReminderKind.REVIEW_WAITING:
-        return list(office.distinct())
+        return office
     heads = [unit.pk, reminder.assignment.reviewing_unit_id]
     chain = users.filter(memberships__unit_id__in=[pk for pk in heads if pk], memberships__role=MembershipRole.HEAD)
-    return list((chain | office).distinct())
+    return list({user.pk: user for user in [*chain.distinct(), *office]}.values())
 
 
 def reminder_deliver(*, reminder: Reminder, now) -> str:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.models import NotificationKind
-from notifications.services import notification_send, unit_members
+from notifications.services import notification_send, office_members, unit_members
 from reports.models import ProgressReport, ReportState, ReportTransition, TransitionAction
 from units.models import MembershipRole
 
@@ -31,6 +31,7 @@ class Transition:
     needs_content: bool = False
     notify: str | None = None
     notify_roles: tuple = ()
+    notify_office: bool = False
 
 
 HEADS = (MembershipRole.HEAD,)
@@ -48,7 +49,8 @@ TRANSITIONS = {
         reason_required=True, notify=NotificationKind.REPORT_SENT_BACK, notify_roles=STAFF,
     ),
     TransitionAction.SUBMIT: Transition(
-        (*EDITABLE, ReportState.PENDING_SIGNOFF), ReportState.SUBMITTED, "reports.submit_report", needs_content=True,
+        (*EDITABLE, ReportState.PENDING_SIGNOFF), ReportState.SUBMITTED, "reports.submit_report",
+        needs_content=True, notify=NotificationKind.REPORT_SUBMITTED, notify_office=True,
     ),
     TransitionAction.RETURN: Transition(
         (ReportState.SUBMITTED,), ReportState.RETURNED, "reports.review_report",
@@ -120,8 +122,11 @@ def report_transition(*, report: ProgressReport, action: str, by, reason: str = 
         ReportTransition.objects.create(report=locked, action=action, from_state=from_state, to_state=locked.state,
                                         by=by, reason=reason)  # fmt: skip
         if transition.notify:
+            recipients = list(unit_members(locked.assignment.unit_id, transition.notify_roles))
+            if transition.notify_office:
+                recipients += office_members()
             notification_send(
-                recipients=unit_members(locked.assignment.unit_id, transition.notify_roles),
+                recipients=recipients,
                 kind=transition.notify,
                 report=locked,
                 actor=by,

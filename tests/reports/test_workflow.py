@@ -43,7 +43,7 @@ PERMISSIONS = {
 RECIPIENTS = {
     TransitionAction.SEND_TO_HEAD: {"head_a"},
     TransitionAction.SEND_BACK: {"reporter_a"},
-    TransitionAction.SUBMIT: set(),
+    TransitionAction.SUBMIT: {"office_user"},
     TransitionAction.RETURN: {"reporter_a", "head_a"},
     TransitionAction.ACCEPT: {"reporter_a", "head_a"},
     TransitionAction.REOPEN: {"reporter_a", "head_a"},
