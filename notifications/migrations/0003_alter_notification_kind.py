@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_emailattempt_notificationpreference_and_more'),
+        ("notifications", "0002_emailattempt_notificationpreference_and_more"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('report_sent_to_head', 'A report awaits your sign-off'), ('report_sent_back', 'A report was sent back to you'), ('report_submitted', 'A report was submitted for review'), ('report_returned', 'A report was returned'), ('report_accepted', 'A report was accepted'), ('report_reopened', 'A report was reopened'), ('reminder_due_soon', 'A report is due soon'), ('reminder_overdue', 'A report is overdue'), ('reminder_escalation', 'A unit keeps ignoring reminders'), ('reminder_review_waiting', 'A report waits for review')], max_length=40, verbose_name='kind'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("report_sent_to_head", "A report awaits your sign-off"),
+                    ("report_sent_back", "A report was sent back to you"),
+                    ("report_submitted", "A report was submitted for review"),
+                    ("report_returned", "A report was returned"),
+                    ("report_accepted", "A report was accepted"),
+                    ("report_reopened", "A report was reopened"),
+                    ("reminder_due_soon", "A report is due soon"),
+                    ("reminder_overdue", "A report is overdue"),
+                    ("reminder_escalation", "A unit keeps ignoring reminders"),
+                    ("reminder_review_waiting", "A report waits for review"),
+                ],
+                max_length=40,
+                verbose_name="kind",
+            ),
         ),
     ]
