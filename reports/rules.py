@@ -56,6 +56,24 @@ def reads_unit(user, obj):
     return _unit_id(obj) in readable_unit_ids(user)
 
 
+def _reviewing_unit_id(obj):
+    if isinstance(obj, ProgressReport):
+        return obj.assignment.reviewing_unit_id
+    if isinstance(obj, Assignment):
+        return obj.reviewing_unit_id
+    if isinstance(obj, Attachment):
+        return obj.report.assignment.reviewing_unit_id
+    return None
+
+
+@rules.predicate
+def is_in_reviewing_unit(user, obj):
+    """Staff of the unit named to review the assignment read its reports (they
+    are told when a unit keeps ignoring reminders)."""
+    reviewing = _reviewing_unit_id(obj)
+    return reviewing is not None and reviewing in unit_roles(user)
+
+
 @rules.predicate
 def is_draft_or_returned(user, obj):
     return _report(obj).state in (ReportState.DRAFT, ReportState.RETURNED)
@@ -88,9 +106,10 @@ reviews = is_admin | is_office_staff
 staff_may_edit = (is_unit_staff & is_draft_or_returned) | (is_unit_head & is_awaiting_signoff)
 
 # Reading: the province-wide roles read everything; unit staff their own units
-# (and subordinates where the unit allows it).
-rules.add_perm("reports.read_assignment", sees_everything | reads_unit)
-rules.add_perm("reports.read_report", sees_everything | reads_unit)
+# (and subordinates where the unit allows it); the reviewing unit's staff the
+# assignments they review.
+rules.add_perm("reports.read_assignment", sees_everything | reads_unit | is_in_reviewing_unit)
+rules.add_perm("reports.read_report", sees_everything | reads_unit | is_in_reviewing_unit)
 rules.add_perm("reports.read_history", reviews)
 # Writing: unit staff on their own unit's reports; administrators do everything.
 rules.add_perm("reports.start_report", is_admin | is_unit_staff)

@@ -371,3 +371,22 @@ def test_report_page_for_a_period_of_a_closed_unit_is_404(task, schedule, provin
     period = PeriodFactory(schedule=schedule)
     response = client_for(office_user).get(reverse("report_for_period", args=[assignment.pk, period.pk]))
     assert response.status_code == 404
+
+
+def test_staff_of_the_reviewing_unit_read_but_do_not_change_the_reports_they_review(db, task, schedule, unit_b):
+    from reports.models import ReportState
+    from tests.factories import AssignmentFactory, MembershipFactory, ReportFactory, UnitFactory, UserFactory
+
+    reviewing = UnitFactory(code="reviewer", name="Văn phòng thẩm định (thử)", kind="advisory_body", level=1)
+    head = MembershipFactory(user=UserFactory(username="reviewer-head"), unit=reviewing, role="head").user
+    reviewed = ReportFactory(
+        assignment=AssignmentFactory(task=task, unit=unit_b, schedule=schedule, reviewing_unit=reviewing),
+        state=ReportState.DRAFT,
+    )
+    not_reviewed = ReportFactory(assignment=AssignmentFactory(task=task, schedule=schedule), state=ReportState.DRAFT)
+
+    assert head.has_perm("reports.read_report", reviewed)
+    assert head.has_perm("reports.read_assignment", reviewed.assignment)
+    assert not head.has_perm("reports.edit_report", reviewed)
+    assert not head.has_perm("reports.review_report", reviewed)
+    assert not head.has_perm("reports.read_report", not_reviewed)
