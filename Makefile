@@ -27,7 +27,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+# Development settings for plain `python manage.py ...` in this checkout (never deployed).
+.env:
+	printf '# Written by make for development; not used in production.\nDEBUG=1\n' > $@
+
+install: .env $(VENV)/.installed node_modules/.installed
 
 migrate: install
 	$(PY) manage.py migrate --noinput

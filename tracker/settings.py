@@ -1,8 +1,9 @@
 """Settings for the directive tracker, read from the environment.
 
 Development defaults need no services: SQLite under var/, kombu's filesystem
-broker under var/, e-mail printed to the console. Production (DEBUG off)
-refuses to start without SECRET_KEY and ALLOWED_HOSTS.
+broker under var/, e-mail printed to the console. DEBUG is off unless set (in
+the environment or the untracked .env that `make` writes); with DEBUG off the
+site refuses to start without SECRET_KEY and ALLOWED_HOSTS.
 """
 
 from pathlib import Path
@@ -12,6 +13,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# A development checkout has an untracked .env (written by `make`, DEBUG=1) so
+# that plain `python manage.py ...` works; variables already set win over it.
+# Production has no .env and stays strict.
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env")
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
