@@ -6,13 +6,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from directives.models import Directive
 from notifications.models import NotificationKind
-from notifications.services import notification_send, office_members
+from notifications.services import notification_send, office_members, unit_members
 from reminders.calendar import WorkingCalendar
 from reminders.models import Reminder, ReminderKind, ReminderPolicy, ReminderStatus
 from reminders.rules import owed_reminders
@@ -101,10 +100,16 @@ def _plan_review_waiting(directive, policy, now):
     waited = datetime.timedelta(days=policy.review_waiting_days)
     waiting = ProgressReport.objects.filter(
         assignment__task__directive=directive, state=ReportState.SUBMITTED, state_changed_at__lte=now - waited
-    ).values_list("assignment_id", "period_id", "version", "state_changed_at")
+    ).select_related("assignment__unit", "assignment__task", "period")
     return [
-        Reminder(assignment_id=a, period_id=p, kind=ReminderKind.REVIEW_WAITING, offset=version, due_at=since + waited)
-        for a, p, version, since in waiting
+        Reminder(
+            assignment=report.assignment,
+            period=report.period,
+            kind=ReminderKind.REVIEW_WAITING,
+            offset=report.version,
+            due_at=report.state_changed_at + waited,
+        )
+        for report in waiting
     ]
 
 
@@ -132,17 +137,16 @@ def _record_plan(rows):
 
 
 def _recipients(reminder):
-    users = get_user_model().objects.filter(is_active=True)
-    unit = reminder.assignment.unit
+    assignment = reminder.assignment
     if reminder.kind in (ReminderKind.DUE_SOON, ReminderKind.OVERDUE):
-        staff = [MembershipRole.REPORTER, MembershipRole.HEAD]
-        return list(users.filter(memberships__unit=unit, memberships__role__in=staff).distinct())
+        return list(unit_members(assignment.unit_id, [MembershipRole.REPORTER, MembershipRole.HEAD]))
     office = office_members()
     if reminder.kind == ReminderKind.REVIEW_WAITING:
         return office
-    heads = [unit.pk, reminder.assignment.reviewing_unit_id]
-    chain = users.filter(memberships__unit_id__in=[pk for pk in heads if pk], memberships__role=MembershipRole.HEAD)
-    return list({user.pk: user for user in [*chain.distinct(), *office]}.values())
+    heads = [*unit_members(assignment.unit_id, [MembershipRole.HEAD])]
+    if assignment.reviewing_unit_id:
+        heads += unit_members(assignment.reviewing_unit_id, [MembershipRole.HEAD])
+    return list({user.pk: user for user in [*heads, *office]}.values())
 
 
 def reminder_deliver(*, reminder: Reminder, now) -> str:

@@ -13,6 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from reports.models import Attachment, ProgressReport
+from reports.rules import can_edit_report
 
 # Extension → the kinds of content accepted for it (as ``filetype`` names them).
 # Word and Excel 97-2003 share one container format, which is told apart by name.
@@ -94,7 +95,7 @@ def attachment_check(upload) -> str:
 
 def attachment_add(*, report: ProgressReport, upload, by) -> Attachment:
     """Checks and stores one file on the report; ValidationError says why not."""
-    if not report.is_editable_state or not by.has_perm("reports.edit_report", report):
+    if not can_edit_report(by, report):
         raise PermissionDenied
     extension = attachment_check(upload)
     name = clean_file_name(upload.name)
@@ -125,7 +126,7 @@ def attachment_add(*, report: ProgressReport, upload, by) -> Attachment:
 
 
 def attachment_delete(*, attachment: Attachment, by) -> None:
-    if not attachment.report.is_editable_state or not by.has_perm("reports.edit_report", attachment.report):
+    if not can_edit_report(by, attachment.report):
         raise PermissionDenied
     attachment.file.delete(save=False)
     attachment.delete()

@@ -142,21 +142,7 @@ class AssignmentRole(models.TextChoices):
 
 
 class AssignmentQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(unit__memberships__user=user).distinct()
-
-    def for_directive(self, directive):
-        return self.filter(task__directive=directive)
-
-    def with_next_period(self, today):
-        """Annotates the id and due date of the first period due on or after ``today``."""
-        upcoming = ReportingPeriod.objects.filter(schedule=models.OuterRef("schedule"), due_on__gte=today).order_by(
-            "due_on", "pk"
-        )
-        return self.annotate(
-            next_period_id=models.Subquery(upcoming.values("pk")[:1]),
-            next_due_on=models.Subquery(upcoming.values("due_on")[:1]),
-        )
+    pass
 
 
 class Assignment(models.Model):
@@ -236,10 +222,6 @@ class ImplementationStatus(models.TextChoices):
 class ProgressReportQuerySet(models.QuerySet):
     def awaiting_review(self):
         return self.filter(state=ReportState.SUBMITTED)
-
-    def received(self):
-        """Reports that reached the provincial office at least once."""
-        return self.filter(submitted_at__isnull=False)
 
 
 class ProgressReport(models.Model):

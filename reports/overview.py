@@ -20,6 +20,15 @@ UPCOMING = datetime.timedelta(days=400)
 DONE_STATES = (ReportState.SUBMITTED, ReportState.ACCEPTED)
 
 
+def due_phrase(days):
+    """ "Còn 3 ngày", "Đến hạn hôm nay", "Quá hạn 2 ngày" for a due date ``days`` away."""
+    if days == 0:
+        return _("Due today")
+    if days < 0:
+        return ngettext("%(days)d day overdue", "%(days)d days overdue", -days) % {"days": -days}
+    return ngettext("%(days)d day left", "%(days)d days left", days) % {"days": days}
+
+
 @dataclass
 class DueRow:
     """One report an assignment owes for one period, with its deadline status."""
@@ -51,16 +60,9 @@ class DueRow:
 
     @property
     def due_text(self):
-        days = self.days_left
-        if days is None:
+        if self.days_left is None:
             return _("No period due")
-        if self.is_done:
-            return _("Sent")
-        if days == 0:
-            return _("Due today")
-        if days < 0:
-            return ngettext("%(days)d day overdue", "%(days)d days overdue", -days) % {"days": -days}
-        return ngettext("%(days)d day left", "%(days)d days left", days) % {"days": days}
+        return _("Sent") if self.is_done else due_phrase(self.days_left)
 
     @property
     def due_css(self):

@@ -14,8 +14,9 @@ from reports.attachments import attachment_add, attachment_delete
 from reports.forms import ReasonForm, ReportForm
 from reports.history import assignment_history, report_history
 from reports.models import ProgressReport, TransitionAction
+from reports.rules import can_edit_report
 from reports.services import EditConflict, report_save, report_start
-from reports.workflow import allowed_actions, report_transition
+from reports.workflow import TRANSITIONS, allowed_actions, report_transition
 
 FORM_ACTIONS = (TransitionAction.SEND_TO_HEAD, TransitionAction.SUBMIT)
 ACTION_LABELS = {
@@ -53,14 +54,14 @@ def _render(request, *, assignment, period, report, form=None, conflict=None, fi
         "conflict": conflict,
         "file_errors": file_errors,
         "form_actions": [(a, ACTION_LABELS[a]) for a in actions if a in FORM_ACTIONS] if form else [],
-        "other_actions": [(a, ACTION_LABELS[a]) for a in actions if a not in FORM_ACTIONS or not form],
+        "other_actions": [
+            (a, ACTION_LABELS[a], TRANSITIONS[a].reason_required) for a in actions if a not in FORM_ACTIONS or not form
+        ],
         "reason_form": ReasonForm(),
         "previous": _previous_report(assignment, period),
         "indicator_values": report.indicator_values.select_related("indicator") if report and report.pk else [],
         "attachments": report.attachments.select_related("uploaded_by") if report and report.pk else [],
-        "can_edit": bool(
-            report and report.pk and report.is_editable_state and user.has_perm("reports.edit_report", report)
-        ),
+        "can_edit": bool(report and report.pk and can_edit_report(user, report)),
         "transitions": report.transitions.select_related("by") if report and report.pk else [],
         "history": report_history(report) if report and report.pk and user.has_perm("reports.read_history") else None,
         "assignment_history": assignment_history(assignment) if user.has_perm("reports.read_history") else None,
@@ -91,11 +92,11 @@ def report_for_period(request, assignment_pk, period_pk):
 def report_detail(request, pk):
     report = report_or_404(request.user, pk)
     if request.method == "POST":
-        if not (report.is_editable_state and request.user.has_perm("reports.edit_report", report)):
+        if not can_edit_report(request.user, report):
             raise Http404
         return _handle_edit(request, report)
     form = None
-    if report.is_editable_state and request.user.has_perm("reports.edit_report", report):
+    if can_edit_report(request.user, report):
         form = ReportForm(instance=report, indicators=_indicators(report.assignment))
     return _render(request, assignment=report.assignment, period=report.period, report=report, form=form)
 

@@ -105,6 +105,14 @@ is_unit_staff = is_unit_reporter | is_unit_head
 reviews = is_admin | is_office_staff
 staff_may_edit = (is_unit_staff & is_draft_or_returned) | (is_unit_head & is_awaiting_signoff)
 
+
+def can_edit_report(user, report):
+    """The one test for changing a report's content or files. The state check
+    is repeated outside the rule because Django's has_perm answers True for
+    any active superuser before asking the rules."""
+    return report.is_editable_state and user.has_perm("reports.edit_report", report)
+
+
 # Reading: the province-wide roles read everything; unit staff their own units
 # (and subordinates where the unit allows it); the reviewing unit's staff the
 # assignments they review.

@@ -16,6 +16,7 @@ from reports.models import (
     ReportingSchedule,
 )
 from reports.periods import schedule_period_specs
+from reports.rules import can_edit_report
 from units.models import Unit, scope_roots
 
 
@@ -149,7 +150,7 @@ def report_save(
     since ``expected_version``; otherwise raises EditConflict and changes nothing."""
     with transaction.atomic():
         locked = ProgressReport.objects.select_for_update().select_related("assignment__unit").get(pk=report.pk)
-        if not locked.is_editable_state or not by.has_perm("reports.edit_report", locked):
+        if not can_edit_report(by, locked):
             raise PermissionDenied
         if locked.version != expected_version:
             latest = locked.history.order_by("-history_date").first()

@@ -45,9 +45,6 @@ class UnitQuerySet(TreeQuerySet):
             Q(valid_to__isnull=True) | Q(valid_to__gte=start),
         )
 
-    def for_user(self, user):
-        return self.filter(memberships__user=user).distinct()
-
 
 class Unit(TreeNode):
     """A responsible body. Units are never deleted once they have reports:

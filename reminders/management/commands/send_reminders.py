@@ -2,19 +2,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from reminders.services import reminders_sweep
+from reports.overview import due_phrase
 
 
 def _when(reminder, today):
-    days = (reminder.period.due_on - today).days
-    if days > 0:
-        left = ngettext("%(days)d day left", "%(days)d days left", days) % {"days": days}
-    elif days == 0:
-        left = _("Due today")
-    else:
-        left = ngettext("%(days)d day overdue", "%(days)d days overdue", -days) % {"days": -days}
+    left = due_phrase((reminder.period.due_on - today).days)
     left = left[:1].lower() + left[1:]  # it continues a sentence
     return _("due %(day)s, %(left)s") % {"day": reminder.period.due_on.strftime("%d/%m/%Y"), "left": left}
 
