@@ -81,6 +81,10 @@ class DirectiveAdmin(admin.ModelAdmin):
                 "fields": ["preamble", "assignment_text", "closing_text", "distribution", "full_text"],
             },
         ),
+        (
+            _("Dashboard: how a task's progress is averaged"),
+            {"fields": ["progress_lead_weight", "progress_coordinating_weight", "progress_missing_as_zero"]},
+        ),
     ]
     inlines = [TaskInline]
 

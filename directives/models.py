@@ -50,6 +50,17 @@ class Directive(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=DirectiveStatus.choices, default=DirectiveStatus.IN_FORCE
     )
+    # The dashboard's rule for a task's progress: a weighted average of each
+    # unit's latest reported percentage.
+    progress_lead_weight = models.PositiveSmallIntegerField(_("weight of a lead unit in a task's progress"), default=2)
+    progress_coordinating_weight = models.PositiveSmallIntegerField(
+        _("weight of a co-ordinating unit in a task's progress"), default=1
+    )
+    progress_missing_as_zero = models.BooleanField(
+        _("units that have not reported count as 0 %"),
+        default=True,
+        help_text=_("When off, units without a report are left out of the average."),
+    )
 
     objects = DirectiveQuerySet.as_manager()
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "reports",
     "notifications",
     "reminders",
+    "dashboard",
 ]
 
 # Object permissions come from ``rules`` (each app's rules.py); model

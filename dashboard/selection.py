@@ -1,0 +1,107 @@
+"""What the dashboard and its exports show: one directive and a range of
+periods, read from the query string (``?directive=1&from=2024-H1&to=2025``)."""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from directives.models import Directive, DirectiveStatus
+from reports.models import ReportingPeriod
+
+
+@dataclass
+class PeriodChoice:
+    key: str
+    label: str
+    periods: list  # the rows with this key, one per schedule
+
+
+def period_choices(directive, today):
+    """The directive's periods that have started, by due date, one choice per
+    key (schedules that share a key share the choice)."""
+    rows = ReportingPeriod.objects.filter(
+        schedule__assignments__task__directive=directive, starts_on__lte=today
+    ).distinct()
+    choices = {}
+    for period in sorted(rows.select_related("schedule"), key=lambda p: (p.due_on, p.pk)):
+        choice = choices.setdefault(period.key, PeriodChoice(period.key, str(period.label), []))
+        choice.periods.append(period)
+    return list(choices.values())
+
+
+class SelectionForm(forms.Form):
+    directive = forms.ModelChoiceField(label=_("Directive"), queryset=Directive.objects.none(), empty_label=None)
+    start = forms.ChoiceField(label=_("From period"))
+    end = forms.ChoiceField(label=_("To period"))
+
+    def __init__(self, *args, directives, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["directive"].queryset = directives
+        options = [(c.key, c.label) for c in reversed(choices)]
+        self.fields["start"].choices = options
+        self.fields["end"].choices = options
+
+
+@dataclass
+class Selection:
+    directive: Directive
+    choices: list  # PeriodChoice, by due date
+    start: str
+    end: str
+    as_of: object
+    form: SelectionForm
+
+    @property
+    def chosen(self):
+        keys = [c.key for c in self.choices]
+        first, last = sorted((keys.index(self.start), keys.index(self.end)))
+        return self.choices[first : last + 1]
+
+    @property
+    def periods(self):
+        return [period for choice in self.chosen for period in choice.periods]
+
+    @property
+    def label(self):
+        chosen = self.chosen
+        if len(chosen) == 1:
+            return chosen[0].label
+        return _("%(start)s to %(end)s") % {"start": chosen[0].label, "end": chosen[-1].label}
+
+    def query(self, **extra):
+        """The query string that reproduces this selection (plus ``extra``)."""
+        params = {"directive": self.directive.pk, "start": self.start, "end": self.end}
+        params.update({key: value for key, value in extra.items() if value not in (None, "")})
+        return urlencode(params)
+
+
+def selection_from(request):
+    """The selection in the request, or the default: the first directive in
+    force and the latest period whose report is due. None when there is no
+    directive with periods yet."""
+    today = timezone.localdate()
+    directives = Directive.objects.exclude(status=DirectiveStatus.DRAFT).order_by("-status", "-signed_on", "pk")
+    data = request.GET if "directive" in request.GET else None
+    directive = None
+    if data is not None:
+        directive = directives.filter(pk=data.get("directive")).first() if data.get("directive", "").isdigit() else None
+    directive = directive or directives.filter(status=DirectiveStatus.IN_FORCE).first() or directives.first()
+    if directive is None:
+        return None
+    choices = period_choices(directive, today)
+    if not choices:
+        return None
+    due = [c for c in choices if c.periods[0].due_on <= today]
+    default = (due or choices)[-1].key
+    form = SelectionForm(data, directives=directives, choices=choices, initial={
+        "directive": directive.pk, "start": default, "end": default})  # fmt: skip
+    start = end = default
+    if form.is_bound and form.is_valid() and form.cleaned_data["directive"] == directive:
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        keys = [c.key for c in choices]
+        if keys.index(start) > keys.index(end):
+            start, end = end, start
+    return Selection(directive, choices, start, end, today, form)
