@@ -1,5 +1,5 @@
 from notifications.models import Notification
-from units.roles import is_administrator, is_office, unit_roles
+from units.roles import is_administrator, is_office, sees_whole_province, unit_roles
 
 
 def unread_count(request):
@@ -11,4 +11,5 @@ def unread_count(request):
         "unread_notifications": lambda: Notification.objects.for_user(user).unread().count(),
         "nav_my_work": lambda: bool(unit_roles(user)),
         "nav_inbox": lambda: is_office(user) or is_administrator(user),
+        "nav_dashboard": lambda: sees_whole_province(user),
     }

@@ -94,6 +94,7 @@ class ReminderKind(models.TextChoices):
     OVERDUE = "overdue", _("Report overdue")
     ESCALATION = "escalation", _("Unit keeps ignoring reminders")
     REVIEW_WAITING = "review_waiting", _("Report waiting for review")
+    MANUAL = "manual", _("Reminder sent by the provincial office")
 
 
 class ReminderStatus(models.TextChoices):
@@ -116,7 +117,9 @@ class Reminder(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=ReminderKind.choices)
     offset = models.IntegerField(
-        _("offset in days"), help_text=_("Days before the due date, or days overdue, or the report's version.")
+        _("offset in days"), help_text=_(
+            "Days before the due date, or days overdue, or the report's version, or (sent by the office) the day."
+        ),
     )
     due_at = models.DateTimeField(_("falls due at"))
     status = models.CharField(

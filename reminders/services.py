@@ -24,6 +24,7 @@ NOTIFICATION_KINDS = {
     ReminderKind.OVERDUE: NotificationKind.REMINDER_OVERDUE,
     ReminderKind.ESCALATION: NotificationKind.REMINDER_ESCALATION,
     ReminderKind.REVIEW_WAITING: NotificationKind.REMINDER_REVIEW_WAITING,
+    ReminderKind.MANUAL: NotificationKind.REMINDER_OVERDUE,
 }
 
 
@@ -138,7 +139,7 @@ def _record_plan(rows):
 
 def _recipients(reminder):
     assignment = reminder.assignment
-    if reminder.kind in (ReminderKind.DUE_SOON, ReminderKind.OVERDUE):
+    if reminder.kind in (ReminderKind.DUE_SOON, ReminderKind.OVERDUE, ReminderKind.MANUAL):
         return list(unit_members(assignment.unit_id, [MembershipRole.REPORTER, MembershipRole.HEAD]))
     office = office_members()
     if reminder.kind == ReminderKind.REVIEW_WAITING:
@@ -181,6 +182,25 @@ def reminder_deliver(*, reminder: Reminder, now) -> str:
         )
         Reminder.objects.filter(pk=reminder.pk).update(recipients=len(recipients))
     return "sent"
+
+
+def reminder_send_now(*, assignment, period, by, now=None) -> str:
+    """ "Remind now" from the late list: one ledger row per unit, period and
+    day (a second click the same day sends nothing), delivered at once
+    whatever the sending window. Answers as ``reminder_deliver`` does, or
+    "already" when the unit was reminded this way today."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    reminder, created = Reminder.objects.get_or_create(
+        assignment=assignment,
+        period=period,
+        kind=ReminderKind.MANUAL,
+        offset=today.toordinal(),
+        defaults={"due_at": now, "note": f"by {by.get_username()}"[:255]},
+    )
+    if not created and reminder.status != ReminderStatus.PENDING:
+        return "already"
+    return reminder_deliver(reminder=reminder, now=now)
 
 
 def reminders_sweep(*, now=None, dry_run: bool = False, directives=None) -> SweepResult:

@@ -11,16 +11,18 @@ from units.roles import is_administrator, is_committee, is_office, sees_whole_pr
 @login_required
 def home(request):
     """Sends each role where it belongs: unit staff to their work, the office to
-    its inbox; the committee and administrators see the directives in force."""
+    its inbox, Standing Committee members to the dashboard; administrators see
+    the directives in force."""
     user = request.user
     if is_office(user) and not is_administrator(user):
         return redirect("inbox")
+    if is_committee(user) and not is_administrator(user):
+        return redirect("dashboard")
     if unit_roles(user) and not sees_whole_province(user):
         return redirect("my_work")
     context = {
         "today": timezone.localdate(),
         "is_administrator": is_administrator(user),
-        "is_committee": is_committee(user),
         "directives": province_overview(timezone.localdate()) if sees_whole_province(user) else None,
         "failed_emails": Notification.objects.filter(email_status=EmailStatus.FAILED).count()
         if is_administrator(user)

@@ -1,0 +1,102 @@
+"""Small presentation helpers for the dashboard: status badges that carry an
+icon and a word as well as a colour, rate colours, and trend sparklines."""
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from dashboard.figures import Category, ReportStatus
+
+register = template.Library()
+
+STATUS_STYLE = {
+    ReportStatus.ON_TIME: ("bi-check-circle-fill", "text-success-emphasis"),
+    ReportStatus.LATE: ("bi-clock-history", "text-warning-emphasis"),
+    ReportStatus.OVERDUE: ("bi-x-circle-fill", "text-danger-emphasis"),
+    ReportStatus.AWAITING: ("bi-hourglass-split", "text-body-secondary"),
+}
+CATEGORY_STYLE = {
+    Category.COMPLETED_ON_TIME: "success",
+    Category.COMPLETED_LATE: "warning",
+    Category.IN_PROGRESS_ON_TIME: "primary",
+    Category.IN_PROGRESS_OVERDUE: "danger",
+    Category.NOT_YET_DUE: "secondary",
+}
+
+
+@register.simple_tag
+def status_badge(status, days=0):
+    """An expected report's status as icon + word (colour only adds to them)."""
+    icon, css = STATUS_STYLE[status]
+    words = {
+        ReportStatus.ON_TIME: _("On time"),
+        ReportStatus.LATE: _("Late"),
+        ReportStatus.OVERDUE: _("Overdue"),
+        ReportStatus.AWAITING: _("Not yet due"),
+    }[status]
+    if status == ReportStatus.OVERDUE and days:
+        words = ngettext("Overdue %(days)d day", "Overdue %(days)d days", days) % {"days": days}
+    return format_html(
+        '<span class="{} text-nowrap"><span class="bi {}" aria-hidden="true"></span> {}</span>', css, icon, words
+    )
+
+
+@register.filter
+def rate_css(rate):
+    """Green from 90 %, amber from 60 %, red below; grey when nothing is expected."""
+    if rate is None:
+        return "rate-none"
+    if rate >= 90:
+        return "rate-good"
+    return "rate-fair" if rate >= 60 else "rate-poor"
+
+
+@register.filter
+def rate_icon(rate):
+    if rate is None:
+        return "bi-dash"
+    if rate >= 90:
+        return "bi-check-circle"
+    return "bi-exclamation-circle" if rate >= 60 else "bi-x-circle"
+
+
+@register.filter
+def category_css(category):
+    return CATEGORY_STYLE.get(category, "secondary")
+
+
+@register.filter
+def pct(value):
+    """12.5 → "12,5 %" (the decimal comma is the locale's), None → "—"."""
+    if value is None:
+        return "—"
+    return f"{number_format(value, 1)} %"
+
+
+@register.simple_tag
+def sparkline(values, width=96, height=24):
+    """A tiny inline SVG line of percentages (gaps where a value is None),
+    with the values in its accessible name."""
+    points = [(i, v) for i, v in enumerate(values) if v is not None]
+    label = ", ".join("—" if v is None else f"{v}" for v in values)
+    if len(values) < 2 or not points:
+        return format_html('<span class="text-body-secondary" title="{}">—</span>', label)
+    step = width / (len(values) - 1)
+    coords = " ".join(f"{i * step:.1f},{height - float(v) / 100 * (height - 2) - 1:.1f}" for i, v in points)
+    return format_html(
+        '<svg class="sparkline" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}">'
+        '<polyline fill="none" stroke="currentColor" stroke-width="1.5" points="{}"/></svg>',
+        width,
+        height,
+        width,
+        height,
+        _("Reporting rate by period: %(values)s") % {"values": label},
+        coords,
+    )
+
+
+@register.filter
+def category_label(category):
+    return Category(category).label

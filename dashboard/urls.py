@@ -1,0 +1,17 @@
+from django.urls import include, path
+
+from dashboard import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("units/<int:unit_pk>/", views.unit_detail, name="dashboard_unit"),
+    path("units/<int:unit_pk>/rows/", views.matrix_children, name="dashboard_matrix_children"),
+    path("tasks/<int:task_pk>/", views.task_detail, name="dashboard_task"),
+    path("figures/", views.figure_rows, name="dashboard_figure_rows"),
+    path(
+        "remind/<int:assignment_pk>/<int:period_pk>/",
+        views.remind_now,
+        name="dashboard_remind_now",
+    ),
+    path("", include("dashboard.export_urls")),
+]

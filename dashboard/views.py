@@ -1,0 +1,221 @@
+"""The Standing Committee's dashboard and its drill-downs. Every page reads
+the same selection (directive and periods) from the query string and the same
+figures, so a number on one page is the number on the next."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from dashboard.figures import MEASURES, Category, figures_build
+from dashboard.late import SORTS, late_rows
+from dashboard.matrix import matrix_groups, rollups
+from dashboard.selection import selection_from
+from reminders.services import reminder_send_now
+from reports.access import assignment_or_404, period_of_assignment_or_404
+
+LATE_LIST_SIZE = 25
+view_permission = permission_required("dashboard.view_dashboard", raise_exception=True)
+
+
+def _figures(request):
+    selection = selection_from(request)
+    if selection is None:
+        return None, None
+    return selection, figures_build(directive=selection.directive, periods=selection.periods, as_of=selection.as_of)
+
+
+def _chart_data(figures):
+    return {
+        "labels": [str(point.period.label) for point in figures.series],
+        "datasets": [
+            {"label": _("Reporting rate (%)"), "data": [_number(p.reporting_rate) for p in figures.series]},
+            {"label": _("On-time rate (%)"), "data": [_number(p.on_time_rate) for p in figures.series]},
+            {"label": _("Average progress (%)"), "data": [_number(p.progress) for p in figures.series]},
+        ],
+    }
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+@require_safe
+@login_required
+@view_permission
+def dashboard(request):
+    selection, figures = _figures(request)
+    context = {"selection": selection, "figures": figures}
+    if figures is not None:
+        sort = request.GET.get("late_sort", "days")
+        late = late_rows(figures, sort=sort if sort in SORTS else "days")
+        context.update(
+            groups=matrix_groups(figures),
+            late=late[:LATE_LIST_SIZE],
+            late_total=len(late),
+            late_sort=sort,
+            late_columns=[
+                ("unit", _("Unit")),
+                ("task", _("Task")),
+                ("days", _("Days overdue")),
+                ("reminders", _("Reminders sent")),
+            ],
+            chart=_chart_data(figures),
+            may_remind=request.user.has_perm("dashboard.remind_now"),
+        )
+    return render(request, "dashboard/dashboard.html", context)
+
+
+@require_safe
+@login_required
+@view_permission
+def matrix_children(request, unit_pk):
+    """The rows below one unit (htmx: the matrix expands on demand)."""
+    selection, figures = _figures(request)
+    if figures is None or unit_pk not in figures.units:
+        raise Http404
+    sums, own = rollups(figures)
+    if unit_pk not in sums:
+        raise Http404
+    groups = matrix_groups(figures, unit_pk, sums, own)
+    context = {"selection": selection, "figures": figures, "groups": groups, "parent": figures.units[unit_pk]}
+    return render(request, "dashboard/_matrix_rows.html", context)
+
+
+@require_safe
+@login_required
+@view_permission
+def task_detail(request, task_pk):
+    """Task → units: every unit's figures for one task."""
+    selection, figures = _figures(request)
+    task = next((t for t in figures.tasks if t.pk == task_pk), None) if figures else None
+    if task is None:
+        raise Http404
+    task_figures = next(t for t in figures.by_task if t.task.pk == task_pk)
+    cells = sorted(
+        (cell for (_unit, cell_task), cell in figures.cells.items() if cell_task == task_pk),
+        key=lambda cell: (cell.unit.level, cell.unit.kind, cell.unit.name),
+    )
+    context = {"selection": selection, "figures": figures, "task": task, "task_figures": task_figures, "cells": cells}
+    return render(request, "dashboard/task_detail.html", context)
+
+
+@require_safe
+@login_required
+@view_permission
+def unit_detail(request, unit_pk):
+    """Unit → its assignments and reports, with the units below it rolled up."""
+    selection, figures = _figures(request)
+    if figures is None or unit_pk not in figures.units:
+        raise Http404
+    unit = figures.units[unit_pk]
+    sums, own = rollups(figures)
+    blocks = sums.get(unit_pk, {})
+    context = {
+        "selection": selection,
+        "figures": figures,
+        "unit": unit,
+        "subtree": figures.block_for(figures.subtree_ids(unit_pk)),
+        "task_rows": [(task, blocks.get(task.pk)) for task in figures.tasks],
+        "own_cells": [cell for task in figures.tasks if (cell := own.get(unit_pk, {}).get(task.pk))],
+        "groups": matrix_groups(figures, unit_pk, sums, own) if unit_pk in sums else [],
+        "merged": figures.merged_into.get(unit_pk, []),
+    }
+    return render(request, "dashboard/unit_detail.html", context)
+
+
+def _wanted(figures, request):
+    """The units and task a figure link names: ``unit`` (with ``scope=own``
+    for the unit alone, otherwise its subtree) and ``task``."""
+    unit_pks, task_pk, unit = None, None, None
+    if request.GET.get("unit", "").isdigit():
+        unit = figures.units.get(int(request.GET["unit"]))
+        if unit is None:
+            raise Http404
+        unit_pks = {unit.pk} if request.GET.get("scope") == "own" else set(figures.subtree_ids(unit.pk))
+    if request.GET.get("task", "").isdigit():
+        task_pk = int(request.GET["task"])
+        if task_pk not in {t.pk for t in figures.tasks}:
+            raise Http404
+    return unit, unit_pks, task_pk
+
+
+@require_safe
+@login_required
+@view_permission
+def figure_rows(request):
+    """The rows behind a figure: the expected reports a count counts, or the
+    assignments in a category of the taxonomy."""
+    selection, figures = _figures(request)
+    if figures is None:
+        raise Http404
+    unit, unit_pks, task_pk = _wanted(figures, request)
+    category = request.GET.get("category", "")
+    measure = request.GET.get("measure", "expected")
+    if category not in Category.values:
+        category = ""
+    if measure not in MEASURES:
+        measure = "expected"
+    cells = [
+        cell
+        for (unit_pk, cell_task), cell in figures.cells.items()
+        if (unit_pks is None or unit_pk in unit_pks) and (task_pk is None or cell_task == task_pk)
+    ]
+    cells.sort(key=lambda cell: (cell.task.number, cell.unit.level, cell.unit.name))
+    context = {
+        "selection": selection,
+        "figures": figures,
+        "unit": unit,
+        "scope": request.GET.get("scope", ""),
+        "task": next((t for t in figures.tasks if t.pk == task_pk), None),
+        "measure": measure,
+        "measure_label": dict(measure_labels())[measure],
+        "category": category,
+    }
+    if category:
+        context["cells"] = [cell for cell in cells if cell.category == category]
+        context["category_label"] = Category(category).label
+    else:
+        context["rows"] = [(cell, row) for cell in cells for row in cell.expected if getattr(row.counts, measure)]
+    return render(request, "dashboard/figure_rows.html", context)
+
+
+def measure_labels():
+    return [
+        ("expected", _("Expected reports")),
+        ("received", _("Received")),
+        ("on_time", _("Received on time")),
+        ("late", _("Received late")),
+        ("overdue", _("Overdue, not received")),
+        ("awaiting", _("Not yet due")),
+        ("accepted", _("Accepted")),
+        ("returned", _("Returned for correction")),
+    ]
+
+
+def _safe_next(request, fallback):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@require_POST
+@login_required
+@permission_required("dashboard.remind_now", raise_exception=True)
+def remind_now(request, assignment_pk, period_pk):
+    """ "Remind now" on the late list, recorded in the reminder ledger."""
+    assignment = assignment_or_404(request.user, assignment_pk)
+    period = period_of_assignment_or_404(assignment, period_pk)
+    outcome = reminder_send_now(assignment=assignment, period=period, by=request.user)
+    unit = assignment.unit.display_name
+    if outcome in ("sent", "taken"):  # "taken": a sweep running at the same moment sent it
+        messages.success(request, _("%(unit)s has been reminded.") % {"unit": unit})
+    elif outcome == "already":
+        messages.info(request, _("%(unit)s was already reminded today.") % {"unit": unit})
+    else:
+        messages.info(request, _("%(unit)s has sent this report meanwhile; no reminder was needed.") % {"unit": unit})
+    return redirect(_safe_next(request, "dashboard"))
