@@ -78,8 +78,8 @@ def matrix_children(request, unit_pk):
     if figures is None or unit_pk not in figures.units:
         raise Http404
     sums, own = rollups(figures)
-    if unit_pk not in sums:
-        raise Http404
+    if not any(child in sums for child in figures.units[unit_pk].child_ids):
+        raise Http404  # nothing below it to open
     groups = matrix_groups(figures, unit_pk, sums, own)
     context = {"selection": selection, "figures": figures, "groups": groups, "parent": figures.units[unit_pk]}
     return render(request, "dashboard/_matrix_rows.html", context)
