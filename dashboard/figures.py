@@ -27,115 +27,17 @@ The rules, as the Government Office counts them (stated on the dashboard too):
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from dashboard.measures import RECEIVED, Block, Category, Counts, Progress, ReportStatus, Rule
 from directives.models import Task
 from reports.models import Assignment, AssignmentRole, ProgressReport, ReportingPeriod, ReportState
 from units.models import Unit, UnitSuccession
 
-RECEIVED = (ReportState.SUBMITTED, ReportState.ACCEPTED)
 # Charts and trends show at least this many periods up to the end of the range.
 SERIES_MIN = 6
-
-
-class ReportStatus(models.TextChoices):
-    """Where one expected report stands."""
-
-    ON_TIME = "on_time", _("Received on time")
-    LATE = "late", _("Received late")
-    OVERDUE = "overdue", _("Overdue, not received")
-    AWAITING = "awaiting", _("Not yet due")
-
-
-class Category(models.TextChoices):
-    """An assignment's status, as the Government Office counts it."""
-
-    COMPLETED_ON_TIME = "completed_on_time", _("Completed on time")
-    COMPLETED_LATE = "completed_late", _("Completed late")
-    IN_PROGRESS_ON_TIME = "in_progress_on_time", _("In progress, within deadline")
-    IN_PROGRESS_OVERDUE = "in_progress_overdue", _("In progress, overdue")
-    NOT_YET_DUE = "not_yet_due", _("Not yet due")
-
-
-MEASURES = ("expected", "received", "on_time", "late", "overdue", "awaiting", "accepted", "returned")
-
-
-def percent(part, whole):
-    """``part`` of ``whole`` as a percentage with one decimal, capped at 100;
-    None when nothing is expected."""
-    if not whole:
-        return None
-    value = Decimal(100 * part) / Decimal(whole)
-    return min(value, Decimal(100)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-@dataclass
-class Counts:
-    expected: int = 0
-    received: int = 0
-    on_time: int = 0
-    late: int = 0
-    overdue: int = 0
-    awaiting: int = 0
-    accepted: int = 0
-    returned: int = 0
-
-    def add(self, other):
-        for name in MEASURES:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        return self
-
-    @property
-    def reporting_rate(self):
-        return percent(self.received, self.expected)
-
-    @property
-    def on_time_rate(self):
-        return percent(self.on_time, self.expected)
-
-
-@dataclass
-class Taxonomy:
-    counts: dict = field(default_factory=lambda: dict.fromkeys(Category.values, 0))
-
-    def add_one(self, category):
-        self.counts[category] += 1
-
-    def add(self, other):
-        for key, value in other.counts.items():
-            self.counts[key] += value
-        return self
-
-    @property
-    def total(self):
-        return sum(self.counts.values())
-
-    def items(self):
-        """(value, label, count) in the Government Office's order."""
-        return [(value, label, self.counts[value]) for value, label in Category.choices]
-
-
-@dataclass
-class Progress:
-    """A weighted sum of percentages, so that averages roll up exactly."""
-
-    weighted: int = 0
-    weight: int = 0
-
-    def add(self, other):
-        self.weighted += other.weighted
-        self.weight += other.weight
-        return self
-
-    @property
-    def value(self):
-        if not self.weight:
-            return None
-        return (Decimal(self.weighted) / Decimal(self.weight)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 @dataclass
@@ -211,21 +113,6 @@ class Cell:
 
 
 @dataclass
-class Block:
-    """Figures summed over a set of cells: a task, a unit's subtree, or all."""
-
-    counts: Counts = field(default_factory=Counts)
-    taxonomy: Taxonomy = field(default_factory=Taxonomy)
-    progress: Progress = field(default_factory=Progress)
-
-    def add_cell(self, cell):
-        self.counts.add(cell.counts)
-        self.taxonomy.add_one(cell.category)
-        self.progress.add(cell.progress)
-        return self
-
-
-@dataclass
 class TaskFigures:
     task: Task
     block: Block
@@ -242,23 +129,6 @@ class SeriesPoint:
     reporting_rate: Decimal | None
     on_time_rate: Decimal | None
     progress: Decimal | None
-
-
-@dataclass
-class Rule:
-    """How a task's progress is averaged (set on the directive)."""
-
-    lead_weight: int = 2
-    coordinating_weight: int = 1
-    missing_as_zero: bool = True
-
-    @classmethod
-    def of(cls, directive):
-        return cls(
-            lead_weight=directive.progress_lead_weight,
-            coordinating_weight=directive.progress_coordinating_weight,
-            missing_as_zero=directive.progress_missing_as_zero,
-        )
 
 
 @dataclass
@@ -319,14 +189,22 @@ def _status(report, period, as_of):
     return ReportStatus.AWAITING, 0
 
 
-def _best(reports):
+def _best(reports, period):
     """Of several reports for one expected report, the one that counts most:
-    received on time before received late before anything else."""
+    received on time before received late before anything else (accepted
+    before merely submitted, then the earliest)."""
     if not reports:
         return None
+    limit = on_time_limit(period)
 
     def rank(r):
-        return (r.is_received, r.state == ReportState.ACCEPTED, -(r.submitted_on or datetime.date.max).toordinal())
+        on_time = r.is_received and r.submitted_on is not None and r.submitted_on <= limit
+        return (
+            r.is_received,
+            on_time,
+            r.state == ReportState.ACCEPTED,
+            -(r.submitted_on or datetime.date.max).toordinal(),
+        )
 
     return max(reports, key=rank)
 
@@ -405,7 +283,10 @@ def figures_build(*, directive, periods, as_of) -> Figures:
     tasks, assignments, units, pairs, all_periods, reports = _load(directive, end.due_on)
     successions = Successions(units, pairs)
     chosen = {p.pk for p in periods}
-    series_periods = all_periods[-max(SERIES_MIN, len(periods)) :]
+    # Series points are period keys: schedules that share a key share a point.
+    keys = list(dict.fromkeys(p.key for p in all_periods))
+    series_keys = set(keys[-max(SERIES_MIN, len({p.key for p in periods})) :])
+    series_periods = [p for p in all_periods if p.key in series_keys]
     series_ids = {p.pk for p in series_periods} | chosen
     by_schedule = defaultdict(list)
     for period in all_periods:
@@ -453,7 +334,7 @@ def figures_build(*, directive, periods, as_of) -> Figures:
         for (owing_pk, period_pk), entries in sorted(owed.items(), key=lambda item: periods_by_pk[item[0][1]].due_on):
             period = periods_by_pk[period_pk]
             own = [a for a, _r in entries if a.unit_id == owing_pk]
-            report = _best([r for _a, r in entries if r is not None])
+            report = _best([r for _a, r in entries if r is not None], period)
             status, days = _status(report, period, as_of)
             row = Expected(units[owing_pk], period, (own or [entries[0][0]])[0], report, status, days)
             series_expected[period_pk].append((cell, row))
@@ -515,26 +396,36 @@ def _progress(latest, is_lead, rule):
 
 
 def _series(figures, series_expected, reports, periods_by_pk, rule):
-    """Reporting and on-time rates and progress for each series period, and
-    each task's reporting-rate trend."""
+    """Reporting and on-time rates and progress for each series period key
+    (the periods of every schedule with that key together), and each task's
+    reporting-rate trend. A point's progress counts only the units that owed
+    a report by then (a unit opened later is not a 0 % before it existed)."""
     received = sorted((r for r in reports if r.is_received), key=lambda r: periods_by_pk[r.period_id].due_on)
     trend = defaultdict(list)
+    by_key = defaultdict(list)
     for period in figures.series_periods:
+        by_key[period.key].append(period)
+    started = set()
+    for same_key in by_key.values():
         counts, per_task = Counts(), defaultdict(Counts)
-        for cell, row in series_expected.get(period.pk, ()):
+        for cell, row in (item for period in same_key for item in series_expected.get(period.pk, ())):
+            started.add(id(cell))
             counts.add(row.counts)
             per_task[cell.task.pk].add(row.counts)
         progress = Progress()
         latest = {}
+        last_due = max(period.due_on for period in same_key)
         for report in received:
-            if periods_by_pk[report.period_id].due_on > period.due_on:
+            if periods_by_pk[report.period_id].due_on > last_due:
                 break
             latest[report.assignment_id] = report
         for cell in figures.cells.values():
+            if id(cell) not in started:
+                continue
             reports_of_cell = [latest[a.pk] for a in cell.assignments if a.pk in latest]
             newest = max(reports_of_cell, key=lambda r: periods_by_pk[r.period_id].due_on, default=None)
             progress.add(_progress(newest, cell.is_lead, rule))
-        figures.series.append(SeriesPoint(period, counts.reporting_rate, counts.on_time_rate, progress.value))
+        figures.series.append(SeriesPoint(same_key[0], counts.reporting_rate, counts.on_time_rate, progress.value))
         for task in figures.tasks:
             trend[task.pk].append(per_task[task.pk].reporting_rate)
     for task_figures in figures.by_task:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
-from dashboard.figures import ReportStatus
+from dashboard.measures import ReportStatus
 from reminders.models import Reminder, ReminderStatus
 from units.models import Membership, MembershipRole
 

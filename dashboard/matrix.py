@@ -4,7 +4,7 @@ it, grouped by level and kind, one level of the tree at a time."""
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from dashboard.figures import Block
+from dashboard.measures import Block
 
 KIND_ORDER = [
     "party_committee",

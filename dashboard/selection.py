@@ -1,10 +1,11 @@
 """What the dashboard and its exports show: one directive and a range of
-periods, read from the query string (``?directive=1&from=2024-H1&to=2025``)."""
+periods, read from the query string (``?directive=1&start=2024-H1&end=2025``)."""
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -83,7 +84,10 @@ def selection_from(request):
     force and the latest period whose report is due. None when there is no
     directive with periods yet."""
     today = timezone.localdate()
-    directives = Directive.objects.exclude(status=DirectiveStatus.DRAFT).order_by("-status", "-signed_on", "pk")
+    # Newest signed first; an unknown signing date last on every database.
+    directives = Directive.objects.exclude(status=DirectiveStatus.DRAFT).order_by(
+        "-status", F("signed_on").desc(nulls_last=True), "pk"
+    )
     data = request.GET if "directive" in request.GET else None
     directive = None
     if data is not None:

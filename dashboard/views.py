@@ -10,9 +10,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from dashboard.figures import MEASURES, Category, figures_build
+from dashboard.figures import figures_build
 from dashboard.late import SORTS, late_rows
 from dashboard.matrix import matrix_groups, rollups
+from dashboard.measures import MEASURES, Category
 from dashboard.selection import selection_from
 from reminders.services import reminder_send_now
 from reports.access import assignment_or_404, period_of_assignment_or_404

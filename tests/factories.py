@@ -120,3 +120,19 @@ class ReportFactory(factory.django.DjangoModelFactory):
     assignment = factory.SubFactory(AssignmentFactory)
     period = factory.SubFactory(PeriodFactory, schedule=factory.SelfAttribute("..assignment.schedule"))
     results = "Đã tổ chức quán triệt đến 100% chi bộ."
+
+
+class SuccessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "units.UnitSuccession"
+
+    predecessor = factory.SubFactory(UnitFactory)
+    successor = factory.SubFactory(UnitFactory)
+    kind = "merge"
+    effective_on = factory.LazyAttribute(
+        lambda succession: (
+            succession.predecessor.valid_to + datetime.timedelta(days=1)
+            if succession.predecessor.valid_to
+            else datetime.date(2024, 10, 1)
+        )
+    )

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from dashboard.figures import Category, ReportStatus
+from dashboard.measures import Category, ReportStatus
 
 register = template.Library()
 

@@ -1,0 +1,202 @@
+"""What the dashboard shows: the directive and range read from the query string,
+and the default when there is none or it cannot be read."""
+
+import datetime
+import zoneinfo
+from types import SimpleNamespace
+from urllib.parse import parse_qs
+
+import pytest
+import time_machine
+from django.test import RequestFactory
+from django.utils import translation
+
+from dashboard.selection import period_choices, selection_from
+from tests.factories import AssignmentFactory, DirectiveFactory, PeriodFactory, ScheduleFactory, TaskFactory
+
+D = datetime.date
+LOCAL = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local(day, hour=9, minute=0):
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=LOCAL)
+
+
+def select(at, **params):
+    with time_machine.travel(at, tick=False):
+        return selection_from(RequestFactory().get("/dashboard/", params))
+
+
+def period(schedule, key, starts_on, ends_on, due_on, kind="semiannual"):
+    return PeriodFactory(schedule=schedule, key=key, kind=kind, starts_on=starts_on, ends_on=ends_on, due_on=due_on)
+
+
+@pytest.fixture
+def world(db):
+    """Directive 1 (in force, the newest) has two schedules that share the keys
+    2024-H1 and 2024-H2; the second's reports are due two days later.
+
+        key      data window               due (schedule 1)  due (schedule 2)
+        2024-H1  15/12/2023 – 14/06/2024   19/06/2024        21/06/2024
+        2024-H2  15/06/2024 – 14/12/2024   19/12/2024        21/12/2024
+        2025-H1  15/12/2024 – 14/06/2025   19/06/2025        —
+    """
+    w = SimpleNamespace()
+    w.directive = DirectiveFactory(signed_on=D(2024, 1, 10))
+    w.older = DirectiveFactory(signed_on=D(2023, 5, 1))
+    w.draft = DirectiveFactory(signed_on=D(2024, 6, 1), status="draft")
+    first, second = ScheduleFactory(), ScheduleFactory()
+    w.first = [
+        period(first, "2024-H1", D(2023, 12, 15), D(2024, 6, 14), D(2024, 6, 19)),
+        period(first, "2024-H2", D(2024, 6, 15), D(2024, 12, 14), D(2024, 12, 19)),
+        period(first, "2025-H1", D(2024, 12, 15), D(2025, 6, 14), D(2025, 6, 19)),
+    ]
+    w.second = [
+        period(second, "2024-H1", D(2023, 12, 15), D(2024, 6, 14), D(2024, 6, 21)),
+        period(second, "2024-H2", D(2024, 6, 15), D(2024, 12, 14), D(2024, 12, 21)),
+    ]
+    AssignmentFactory(task=TaskFactory(directive=w.directive), schedule=first)
+    AssignmentFactory(task=TaskFactory(directive=w.directive), schedule=second)
+    quarterly = ScheduleFactory(quarterly=True, semiannual=False, annual=False)
+    w.quarters = [
+        period(quarterly, "2024-Q1", D(2023, 12, 15), D(2024, 3, 14), D(2024, 3, 19), kind="quarterly"),
+        period(quarterly, "2024-Q2", D(2024, 3, 15), D(2024, 6, 14), D(2024, 6, 19), kind="quarterly"),
+    ]
+    AssignmentFactory(task=TaskFactory(directive=w.older), schedule=quarterly)
+    AssignmentFactory(task=TaskFactory(directive=w.draft), schedule=quarterly)
+    return w
+
+
+def test_schedules_that_share_a_key_share_one_choice(world):
+    choices = period_choices(world.directive, D(2025, 1, 5))
+    assert [choice.key for choice in choices] == ["2024-H1", "2024-H2", "2025-H1"]
+    assert [choice.periods for choice in choices] == [
+        [world.first[0], world.second[0]],
+        [world.first[1], world.second[1]],
+        [world.first[2]],
+    ]
+
+
+def test_periods_that_have_not_started_are_not_offered(world):
+    assert [choice.key for choice in period_choices(world.directive, D(2024, 12, 14))] == ["2024-H1", "2024-H2"]
+    assert [choice.key for choice in period_choices(world.directive, D(2024, 12, 15))] == [
+        "2024-H1",
+        "2024-H2",
+        "2025-H1",
+    ]
+
+
+def test_by_default_the_newest_directive_in_force_and_the_latest_period_already_due(world):
+    selection = select(local(D(2025, 1, 5)))
+    assert selection.directive == world.directive
+    # 2025-H1 has started (15/12/2024) but is not due until 19/06/2025.
+    assert (selection.start, selection.end) == ("2024-H2", "2024-H2")
+    assert selection.periods == [world.first[1], world.second[1]]
+    assert selection.as_of == D(2025, 1, 5)
+    assert not selection.form.is_bound
+
+
+def test_a_period_is_due_from_its_due_date_in_local_time(world):
+    # 17:30 UTC on 18/12 is already 00:30 on 19/12, 2024-H2's due date, in Vietnam.
+    assert select(datetime.datetime(2024, 12, 18, 17, 30, tzinfo=datetime.UTC)).end == "2024-H2"
+    # 16:30 UTC on 18/12 is 23:30 on 18/12 in Vietnam: H2 is not due yet.
+    assert select(datetime.datetime(2024, 12, 18, 16, 30, tzinfo=datetime.UTC)).end == "2024-H1"
+
+
+def test_before_any_report_is_due_the_default_is_the_latest_started_period(world):
+    selection = select(local(D(2024, 3, 1)))
+    assert (selection.start, selection.end) == ("2024-H1", "2024-H1")
+
+
+def test_a_range_is_read_from_the_query_string(world):
+    selection = select(local(D(2025, 1, 5)), directive=world.directive.pk, start="2024-H1", end="2024-H2")
+    assert selection.form.is_valid()
+    assert [choice.key for choice in selection.chosen] == ["2024-H1", "2024-H2"]
+    assert selection.periods == [world.first[0], world.second[0], world.first[1], world.second[1]]
+
+
+def test_a_reversed_range_is_swapped(world):
+    with translation.override("en"):
+        selection = select(local(D(2025, 7, 1)), directive=world.directive.pk, start="2025-H1", end="2024-H1")
+        assert str(selection.label) == "First six months of 2024 to First six months of 2025"
+    assert (selection.start, selection.end) == ("2024-H1", "2025-H1")
+    assert [choice.key for choice in selection.chosen] == ["2024-H1", "2024-H2", "2025-H1"]
+    assert len(selection.periods) == 5
+
+
+def test_a_single_period_is_labelled_by_itself(world):
+    with translation.override("en"):
+        selection = select(local(D(2025, 1, 5)))
+        assert str(selection.label) == "Second half of 2024"
+
+
+def test_bad_periods_give_form_errors_and_the_default(world):
+    selection = select(local(D(2025, 1, 5)), directive=world.directive.pk, start="2031-H1", end="rubbish")
+    assert set(selection.form.errors) == {"start", "end"}
+    assert (selection.start, selection.end) == ("2024-H2", "2024-H2")
+
+
+def test_a_period_not_started_yet_is_refused(world):
+    selection = select(local(D(2024, 12, 1)), directive=world.directive.pk, start="2024-H1", end="2025-H1")
+    assert set(selection.form.errors) == {"end"}
+    assert (selection.start, selection.end) == ("2024-H1", "2024-H1")  # the latest due on 01/12/2024
+
+
+def test_another_directives_periods_are_refused(world):
+    selection = select(local(D(2025, 1, 5)), directive=world.directive.pk, start="2024-Q1", end="2024-Q2")
+    assert set(selection.form.errors) == {"start", "end"}
+    assert (selection.start, selection.end) == ("2024-H2", "2024-H2")
+
+
+def test_another_directive_in_force_can_be_chosen(world):
+    selection = select(local(D(2025, 1, 5)), directive=world.older.pk, start="2024-Q2", end="2024-Q1")
+    assert selection.directive == world.older
+    assert (selection.start, selection.end) == ("2024-Q1", "2024-Q2")
+    assert selection.periods == world.quarters
+
+
+@pytest.mark.parametrize("directive", ["abc", "", "999999", "draft"])
+def test_an_unknown_or_draft_directive_falls_back_to_the_default(world, directive):
+    if directive == "draft":
+        directive = str(world.draft.pk)
+    selection = select(local(D(2025, 1, 5)), directive=directive, start="2024-H1", end="2024-H1")
+    assert selection.directive == world.directive
+    assert "directive" in selection.form.errors
+    assert (selection.start, selection.end) == ("2024-H2", "2024-H2")
+
+
+def test_periods_without_a_directive_in_the_query_are_ignored(world):
+    selection = select(local(D(2025, 1, 5)), start="2024-H1", end="2024-H1")
+    assert not selection.form.is_bound
+    assert (selection.start, selection.end) == ("2024-H2", "2024-H2")
+
+
+def test_the_query_string_reproduces_the_selection(world):
+    selection = select(local(D(2025, 7, 1)), directive=world.directive.pk, start="2024-H2", end="2025-H1")
+    query = selection.query(unit=7, task="", sort=None)
+    assert parse_qs(query) == {
+        "directive": [str(world.directive.pk)],
+        "start": ["2024-H2"],
+        "end": ["2025-H1"],
+        "unit": ["7"],
+    }
+    again = select(local(D(2025, 7, 1)), **{key: values[0] for key, values in parse_qs(query).items()})
+    assert (again.directive, again.start, again.end) == (selection.directive, selection.start, selection.end)
+
+
+def test_an_in_force_directive_without_a_signing_date_is_not_preferred(world):
+    # Sorting by signing date, newest first, must put an unknown date last on every
+    # database (PostgreSQL puts NULL first in a descending sort, SQLite last).
+    unsigned = DirectiveFactory(signed_on=None)
+    AssignmentFactory(task=TaskFactory(directive=unsigned), schedule=world.first[0].schedule)
+    assert select(local(D(2025, 1, 5))).directive == world.directive
+
+
+def test_no_selection_without_a_directive_with_started_periods(db):
+    assert select(local(D(2025, 1, 5))) is None
+    directive = DirectiveFactory(signed_on=D(2024, 1, 10))
+    schedule = ScheduleFactory()
+    period(schedule, "2025-H1", D(2024, 12, 15), D(2025, 6, 14), D(2025, 6, 19))
+    AssignmentFactory(task=TaskFactory(directive=directive), schedule=schedule)
+    assert select(local(D(2024, 12, 1))) is None
+    assert select(local(D(2024, 12, 15))).directive == directive
