@@ -51,10 +51,10 @@ run: demo
 
 # Debian's Chromium for the browser tests (root only; elsewhere install it yourself).
 browser:
-	@if ! command -v chromium >/dev/null; then \
+	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver gettext; \
-	  else echo "Chromium is not installed: browser tests will be skipped (apt-get install chromium chromium-driver)."; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver gettext poppler-utils; \
+	  else echo "Chromium or pdftotext is missing: browser tests are skipped, PDF export tests fail (apt-get install chromium chromium-driver poppler-utils)."; fi; \
 	fi
 
 test: install browser

@@ -117,7 +117,8 @@ class Reminder(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=ReminderKind.choices)
     offset = models.IntegerField(
-        _("offset in days"), help_text=_(
+        _("offset in days"),
+        help_text=_(
             "Days before the due date, or days overdue, or the report's version, or (sent by the office) the day."
         ),
     )

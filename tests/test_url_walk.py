@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -23,6 +24,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from dashboard.models import ExportJob, ExportKind, ExportState
 from notifications.models import Notification, NotificationKind
 from notifications.services import notification_send
 from reports.attachments import attachment_add
@@ -355,6 +357,29 @@ WALK = {
             ),
         )
     ],
+    "dashboard_export_xlsx": dashboard_page("dashboard_export_xlsx", lambda w: reverse("dashboard_export_xlsx")),
+    "dashboard_summary_docx": dashboard_page("dashboard_summary_docx", lambda w: reverse("dashboard_summary_docx")),
+    "dashboard_summary_pdf": dashboard_page("dashboard_summary_pdf", lambda w: reverse("dashboard_summary_pdf")),
+    "dashboard_summary_template": dashboard_page(
+        "dashboard_summary_template", lambda w: reverse("dashboard_summary_template")
+    ),
+    # An export job is its requester's alone (the office here): everyone else of the province gets 404.
+    "dashboard_export_job": [
+        Case(
+            "dashboard_export_job",
+            lambda w: reverse("dashboard_export_job", args=[w.export_job.pk]),
+            get=province_only(NOT_FOUND) | {OFFICE: OK},
+            post=everyone(POST_ONLY),
+        )
+    ],
+    "dashboard_export_download": [
+        Case(
+            "dashboard_export_download",
+            lambda w: reverse("dashboard_export_download", args=[w.export_job.pk]),
+            get=province_only(NOT_FOUND) | {OFFICE: OK},
+            post=everyone(POST_ONLY),
+        )
+    ],
     "inbox": [Case("inbox", lambda w: reverse("inbox"), get=reviewers_only(OK), post=reviewers_only(OK))],
     "inbox_accept": [
         Case(
@@ -424,12 +449,14 @@ class World:
     notification: Notification
     users: dict
     storage: FileSystemStorage
+    export_job: ExportJob  # the office's own finished export
 
 
 @pytest.fixture
 def private_files(tmp_path, monkeypatch):
     storage = FileSystemStorage(location=tmp_path)
     monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
+    monkeypatch.setattr(ExportJob._meta.get_field("file"), "storage", storage)
     return storage
 
 
@@ -480,7 +507,10 @@ def world_in_state(state, *, fixtures, storage):
         OFFICE: f["office_user"],
         ADMIN: f["admin_user"],
     }
-    return World(report, report_a, year, attachment, notification, users, storage)
+    export_job = ExportJob(user=f["office_user"], kind=ExportKind.XLSX, query="", state=ExportState.DONE,
+                           progress=100, filename="bao-cao.xlsx")  # fmt: skip
+    export_job.file.save("export.xlsx", ContentFile(b"PK export"), save=True)
+    return World(report, report_a, year, attachment, notification, users, storage, export_job)
 
 
 @pytest.fixture

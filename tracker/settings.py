@@ -213,6 +213,16 @@ EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
 # Absolute links in e-mails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# Dashboard exports covering more expected reports than this are built by a
+# Celery worker behind a progress page; smaller ones in the request.
+EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=5000)
+if EXPORT_INLINE_MAX_ROWS < 0:
+    raise ImproperlyConfigured("EXPORT_INLINE_MAX_ROWS cannot be negative.")
+# Export files built by workers are deleted after this many days (a beat job).
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
+if EXPORT_KEEP_DAYS < 1:
+    raise ImproperlyConfigured("EXPORT_KEEP_DAYS must be at least 1.")
+
 # Reporting rules (Nghị định 09/2019/NĐ-CP defaults, all configurable).
 REPORTING_CUTOFF_DAY = env.int("REPORTING_CUTOFF_DAY", default=14)
 REPORTING_DUE_DAYS_AFTER_CUTOFF = env.int("REPORTING_DUE_DAYS_AFTER_CUTOFF", default=5)

@@ -4,20 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reminders', '0002_beat_schedule'),
+        ("reminders", "0002_beat_schedule"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='reminder',
-            name='kind',
-            field=models.CharField(choices=[('due_soon', 'Report due soon'), ('overdue', 'Report overdue'), ('escalation', 'Unit keeps ignoring reminders'), ('review_waiting', 'Report waiting for review'), ('manual', 'Reminder sent by the provincial office')], max_length=16, verbose_name='kind'),
+            model_name="reminder",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("due_soon", "Report due soon"),
+                    ("overdue", "Report overdue"),
+                    ("escalation", "Unit keeps ignoring reminders"),
+                    ("review_waiting", "Report waiting for review"),
+                    ("manual", "Reminder sent by the provincial office"),
+                ],
+                max_length=16,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='reminder',
-            name='offset',
-            field=models.IntegerField(help_text="Days before the due date, or days overdue, or the report's version, or (sent by the office) the day.", verbose_name='offset in days'),
+            model_name="reminder",
+            name="offset",
+            field=models.IntegerField(
+                help_text="Days before the due date, or days overdue, or the report's version, or (sent by the office) the day.",
+                verbose_name="offset in days",
+            ),
         ),
     ]

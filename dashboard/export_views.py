@@ -1,0 +1,90 @@
+"""The dashboard's exports: built in the request when small, otherwise handed
+to a worker with a page that shows its progress."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
+from django.views.decorators.http import require_safe
+
+from dashboard.exports import EXPORTS, docx, expected_rows, export_build, export_filename
+from dashboard.exports.jobs import export_job_create, export_job_or_404
+from dashboard.figures import figures_build
+from dashboard.models import ExportKind, ExportState
+from dashboard.selection import selection_from
+
+PERMISSION = "dashboard.view_dashboard"
+
+
+def _export(request, kind):
+    selection = selection_from(request)
+    if selection is None:
+        raise Http404
+    figures = figures_build(directive=selection.directive, periods=selection.periods, as_of=selection.as_of)
+    if expected_rows(figures) > settings.EXPORT_INLINE_MAX_ROWS:
+        job = export_job_create(
+            user=request.user, kind=kind, query=selection.query(), language=get_language() or settings.LANGUAGE_CODE
+        )
+        return redirect("dashboard_export_job", job.pk)
+    response = HttpResponse(export_build(kind, figures), content_type=EXPORTS[kind].content_type)
+    response["Content-Disposition"] = content_disposition_header(True, export_filename(kind, figures))
+    return response
+
+
+@require_safe
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def export_xlsx(request):
+    return _export(request, ExportKind.XLSX)
+
+
+@require_safe
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def summary_docx(request):
+    return _export(request, ExportKind.DOCX)
+
+
+@require_safe
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def summary_pdf(request):
+    return _export(request, ExportKind.PDF)
+
+
+@require_safe
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def summary_template(request):
+    """The Word template in use, for the office to adapt and upload again."""
+    template = docx.template_file()
+    data = template.getvalue() if hasattr(template, "getvalue") else template.read_bytes()
+    response = HttpResponse(data, content_type=docx.CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, "mau-bao-cao.docx")
+    return response
+
+
+@require_safe
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def export_job(request, pk):
+    """The job's page; htmx asks for its progress part every second until
+    the file is ready."""
+    job = export_job_or_404(request.user, pk)
+    partial = request.headers.get("HX-Request") == "true"
+    template = "dashboard/export_job_progress.html" if partial else "dashboard/export_job.html"
+    return render(request, template, {"job": job})
+
+
+@require_safe
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def export_download(request, pk):
+    job = export_job_or_404(request.user, pk)
+    if job.state != ExportState.DONE or not job.file:
+        raise Http404
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=EXPORTS[job.kind].content_type
+    )

@@ -1,0 +1,106 @@
+"""The compiled report as Word: the built-in template (summary.docx, written
+by template_source.py) or the newest active one uploaded in the admin,
+rendered with docxtpl.
+
+Templates are uploaded by staff, so their Jinja runs sandboxed; every value is
+XML-escaped (a report may contain "&" or "<"), and an unknown variable is an
+error rather than a silent blank, so that a typo shows at upload time.
+"""
+
+import io
+import zipfile
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from docx.opc.exceptions import PackageNotFoundError
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from lxml.etree import XMLSyntaxError
+
+from dashboard.exports.template_source import TEMPLATE_PATH
+from dashboard.summary import (
+    IndicatorTotal,
+    LateItem,
+    LateUnit,
+    Situation,
+    SummaryContent,
+    TaskSection,
+    TaxonomyItem,
+    UnitResult,
+)
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _environment():
+    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+
+
+def template_file():
+    """The template in use: the newest active upload, else the built-in one."""
+    from dashboard.models import SummaryTemplate
+
+    uploaded = SummaryTemplate.objects.current()
+    if uploaded is not None:
+        with uploaded.file.open("rb") as handle:
+            return io.BytesIO(handle.read())
+    return TEMPLATE_PATH
+
+
+def render(content: SummaryContent, template=None) -> bytes:
+    """The report as .docx bytes from ``template`` (a path or file; the
+    template in use by default)."""
+    document = DocxTemplate(template if template is not None else template_file())
+    document.render(content.context(), jinja_env=_environment(), autoescape=True)
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
+
+
+def sample_content() -> SummaryContent:
+    """Made-up data with every variable filled, to try a template on."""
+    unit = UnitResult(
+        "Huyện ủy Mẫu",
+        reported=True,
+        period="6 tháng đầu năm 2024",
+        status="đang thực hiện",
+        percent="60 %",
+        results="Đã tổ chức hội nghị quán triệt.\nĐã ban hành kế hoạch.",
+        difficulties="Kinh phí còn hạn chế.",
+        proposals="Đề nghị bố trí thêm kinh phí.",
+    )
+    late = LateUnit("Đảng ủy Mẫu", [LateItem(1, "Nhiệm vụ mẫu", "Năm 2024", "20/12/2024", 12)])
+    return SummaryContent(
+        issuing_body="TỈNH ỦY MẪU",
+        number_line="Số      -BC/TU",
+        place_date="Hải Dương, ngày 05 tháng 03 năm 2024",
+        subtitle="Kết quả thực hiện Chỉ thị số 01-CT/TU ngày 01/01/2024 của Ban Thường vụ Tỉnh ủy về nội dung mẫu",
+        period_line="(Kỳ báo cáo: 6 tháng đầu năm 2024)",
+        situation=Situation("10", "8", "6", "2", "1", "1", "80,0 %", "60,0 %", "55,5 %"),
+        taxonomy=[TaxonomyItem("Đang thực hiện trong hạn", 3)],
+        tasks=[TaskSection(1, "Nhiệm vụ mẫu", "55,5 %", [unit, UnitResult("Đảng ủy Mẫu", reported=False)])],
+        indicators=[IndicatorTotal(1, 1, "Số hội nghị quán triệt", "hội nghị", "count", "12", 3)],
+        late_units=[late],
+    )
+
+
+def validate_template(upload):
+    """Raises a ValidationError naming the problem unless ``upload`` is a .docx
+    that renders with the sample data."""
+    name = getattr(upload, "name", "") or ""
+    if not name.lower().endswith(".docx"):
+        raise ValidationError(_("The template must be a Word document (.docx)."), code="not_docx")
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    try:
+        render(sample_content(), io.BytesIO(data))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError):
+        raise ValidationError(
+            _("The file is not a Word document (.docx) that can be opened."), code="not_docx"
+        ) from None
+    except (TemplateError, XMLSyntaxError) as error:
+        raise ValidationError(
+            _("The template has an error: %(error)s"), code="template_error", params={"error": str(error)}
+        ) from None

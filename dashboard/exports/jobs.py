@@ -1,0 +1,119 @@
+"""Exports too large for the request: an ExportJob row, built by a Celery
+worker that reports its progress on the row; the file goes to private storage.
+
+If the broker cannot take the job, the export is built in the request that
+asked for it instead: it is never lost, only slower."""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import InterfaceError, OperationalError, transaction
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404
+from django.utils import timezone, translation
+
+from dashboard.exports import EXPORTS, export_build, export_filename
+from dashboard.figures import figures_build
+from dashboard.models import ExportJob, ExportState
+from dashboard.selection import selection_from
+
+logger = logging.getLogger(__name__)
+# Errors a later attempt may not meet: the database or the file system hiccuped.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError)
+UNFINISHED = (ExportState.QUEUED, ExportState.RUNNING)
+
+
+class _Query:
+    """What ``selection_from`` reads of a request, rebuilt from the stored query."""
+
+    def __init__(self, query):
+        self.GET = QueryDict(query)
+
+
+def export_job_create(*, user, kind: str, query: str, language: str) -> ExportJob:
+    """The job building ``kind`` for the dashboard selection ``query``, queued
+    once the transaction commits. The same unfinished request by the same user
+    (a second click, a reload) gets the job already under way."""
+    existing = ExportJob.objects.filter(user=user, kind=kind, query=query, state__in=UNFINISHED).first()
+    if existing is not None:
+        return existing
+    job = ExportJob.objects.create(user=user, kind=kind, query=query, language=language)
+    transaction.on_commit(lambda: export_job_queue(job_id=job.pk))
+    return job
+
+
+def export_job_queue(*, job_id):
+    """Hands the job to Celery; when the broker is unreachable the file is
+    built here and now."""
+    from dashboard.tasks import build_export
+
+    try:
+        build_export.delay(str(job_id))
+    except Exception:  # the broker is down: build in the request rather than lose the export
+        logger.warning("Could not queue export %s; building it in the request.", job_id, exc_info=True)
+        try:
+            export_job_run(job_id=job_id)
+        except TRANSIENT_ERRORS as error:
+            export_job_fail(job_id=job_id, error=error)
+
+
+def _set_progress(job_id, percent):
+    ExportJob.objects.filter(pk=job_id, state=ExportState.RUNNING).update(progress=max(1, min(int(percent), 99)))
+
+
+def export_job_run(*, job_id) -> ExportJob | None:
+    """Builds the job's file. A job already done or failed is left alone; one
+    left running by a worker that died is built again. Errors that a retry
+    may cure are raised for the caller to retry; any other marks the job
+    failed. None when there is no such job."""
+    claimed = ExportJob.objects.filter(pk=job_id, state__in=UNFINISHED).update(state=ExportState.RUNNING, progress=1)
+    if not claimed:
+        return ExportJob.objects.filter(pk=job_id).first()
+    job = ExportJob.objects.get(pk=job_id)
+    try:
+        with translation.override(job.language):
+            selection = selection_from(_Query(job.query))
+            if selection is None:
+                raise ValueError("The directive or its periods are gone.")
+            figures = figures_build(directive=selection.directive, periods=selection.periods, as_of=selection.as_of)
+            _set_progress(job.pk, 20)
+            data = export_build(job.kind, figures, progress=lambda percent: _set_progress(job.pk, percent))
+            filename = export_filename(job.kind, figures)
+        job.file.save(f"{job.pk}.{EXPORTS[job.kind].extension}", ContentFile(data), save=False)
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as error:
+        logger.exception("Export %s failed.", job_id)
+        return export_job_fail(job_id=job_id, error=error)
+    job.filename = filename
+    job.state, job.progress, job.error, job.finished_at = ExportState.DONE, 100, "", timezone.now()
+    job.save(update_fields=["file", "filename", "state", "progress", "error", "finished_at"])
+    return job
+
+
+def export_job_fail(*, job_id, error) -> ExportJob | None:
+    ExportJob.objects.filter(pk=job_id, state__in=UNFINISHED).update(
+        state=ExportState.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now()
+    )
+    return ExportJob.objects.filter(pk=job_id).first()
+
+
+def export_job_or_404(user, pk) -> ExportJob:
+    """A job of the user's own: anyone else's is a 404."""
+    return get_object_or_404(ExportJob, pk=pk, user=user)
+
+
+def export_jobs_delete_old(*, now=None) -> int:
+    """Deletes finished jobs older than ``EXPORT_KEEP_DAYS`` with their files;
+    the number of jobs deleted."""
+    now = now or timezone.now()
+    old = ExportJob.objects.filter(created_at__lt=now - datetime.timedelta(days=settings.EXPORT_KEEP_DAYS))
+    deleted = 0
+    for job in old.exclude(state=ExportState.RUNNING):
+        if job.file:
+            job.file.delete(save=False)
+        job.delete()
+        deleted += 1
+    return deleted
