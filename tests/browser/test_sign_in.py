@@ -27,10 +27,11 @@ def test_reporter_signs_in_and_sees_units_and_next_due_report(page, sign_in, rep
     assert "Huyện ủy Tứ Kỳ (thử)" not in page.content()
 
 
-def test_committee_member_signs_in_and_sees_the_directive(page, sign_in, committee_user, assignment_a):
+def test_committee_member_signs_in_and_lands_on_the_dashboard(page, sign_in, committee_user, assignment_a):
+    PeriodFactory(schedule=assignment_a.schedule, key="2024-H1")
     sign_in("committee")
-    summary = page.get_by_test_id("directive-summary")
-    assert assignment_a.task.directive.title in summary.inner_text()
+    assert page.url.endswith("/dashboard/")
+    assert assignment_a.task.directive.title in page.get_by_test_id("dashboard-scope").inner_text()
 
 
 def test_wrong_password_keeps_the_user_on_the_login_page_with_an_error(page, reporter_a):

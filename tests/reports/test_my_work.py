@@ -357,9 +357,8 @@ def test_home_sends_a_viewer_of_a_unit_to_my_work(unit_b, client_for):
     assert response.url == reverse("my_work")
 
 
-@pytest.mark.parametrize("name", ["committee_user", "admin_user"])
-def test_home_shows_the_overview_to_the_committee_and_administrators(name, request, task, client_for):
-    response = client_for(request.getfixturevalue(name)).get(reverse("home"))
+def test_home_shows_the_overview_to_administrators(admin_user, task, client_for):
+    response = client_for(admin_user).get(reverse("home"))
     assert response.status_code == 200
     page = response.content.decode()
     assert "Các văn bản đang có hiệu lực" in page
