@@ -11,7 +11,6 @@ from django.views.decorators.http import require_safe
 
 from dashboard.exports import EXPORTS, docx, expected_rows, export_build, export_filename
 from dashboard.exports.jobs import export_job_create, export_job_or_404
-from dashboard.figures import figures_build
 from dashboard.models import ExportKind, ExportState
 from dashboard.selection import selection_from
 
@@ -22,7 +21,7 @@ def _export(request, kind):
     selection = selection_from(request)
     if selection is None:
         raise Http404
-    figures = figures_build(directive=selection.directive, periods=selection.periods, as_of=selection.as_of)
+    figures = selection.figures()
     if expected_rows(figures) > settings.EXPORT_INLINE_MAX_ROWS:
         job = export_job_create(
             user=request.user, kind=kind, query=selection.query(), language=get_language() or settings.LANGUAGE_CODE

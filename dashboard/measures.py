@@ -119,8 +119,9 @@ class Block:
 
     def add_cell(self, cell):
         self.counts.add(cell.counts)
-        self.taxonomy.add_one(cell.category)
-        self.progress.add(cell.progress)
+        if cell.category is not None:  # a unit with a status at the end of the range
+            self.taxonomy.add_one(cell.category)
+            self.progress.add(cell.progress)
         return self
 
 

@@ -6,11 +6,14 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import F
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dashboard.figures import figures_build
 from directives.models import Directive, DirectiveStatus
-from reports.models import ReportingPeriod
+from reports.models import Assignment, ReportingPeriod
+from units.models import Unit
 
 
 @dataclass
@@ -23,9 +26,8 @@ class PeriodChoice:
 def period_choices(directive, today):
     """The directive's periods that have started, by due date, one choice per
     key (schedules that share a key share the choice)."""
-    rows = ReportingPeriod.objects.filter(
-        schedule__assignments__task__directive=directive, starts_on__lte=today
-    ).distinct()
+    schedules = Assignment.objects.filter(task__directive=directive).values("schedule_id")
+    rows = ReportingPeriod.objects.filter(schedule_id__in=schedules, starts_on__lte=today)
     choices = {}
     for period in sorted(rows.select_related("schedule"), key=lambda p: (p.due_on, p.pk)):
         choice = choices.setdefault(period.key, PeriodChoice(period.key, str(period.label), []))
@@ -54,6 +56,7 @@ class Selection:
     end: str
     as_of: object
     form: SelectionForm
+    unit: Unit | None = None  # the figures cover this unit's subtree (None: every unit)
 
     @property
     def chosen(self):
@@ -72,18 +75,35 @@ class Selection:
             return chosen[0].label
         return _("%(start)s to %(end)s") % {"start": chosen[0].label, "end": chosen[-1].label}
 
-    def query(self, **extra):
-        """The query string that reproduces this selection (plus ``extra``)."""
+    def figures(self):
+        return figures_build(directive=self.directive, periods=self.periods, as_of=self.as_of, scope=self.unit)
+
+    @property
+    def whole_query(self):
+        return self.query(whole=True)
+
+    def query(self, *, unit=None, whole=False, **extra):
+        """The query string that reproduces this selection (plus ``extra``),
+        for another ``unit``'s subtree or for every unit (``whole``)."""
         params = {"directive": self.directive.pk, "start": self.start, "end": self.end}
+        unit = None if whole else (unit or self.unit)
+        if unit is not None:
+            params["unit"] = unit.pk
         params.update({key: value for key, value in extra.items() if value not in (None, "")})
         return urlencode(params)
 
 
 def selection_from(request):
     """The selection in the request, or the default: the first directive in
-    force and the latest period whose report is due. None when there is no
-    directive with periods yet."""
+    force and the latest period whose report is due, for every unit. None when
+    there is no directive with periods yet; 404 for a unit that does not exist."""
     today = timezone.localdate()
+    unit = None
+    if "unit" in request.GET:
+        unit_pk = request.GET["unit"]
+        unit = Unit.objects.without_tree_fields().filter(pk=unit_pk).first() if unit_pk.isdigit() else None
+        if unit is None:
+            raise Http404
     # Newest signed first; an unknown signing date last on every database.
     directives = Directive.objects.exclude(status=DirectiveStatus.DRAFT).order_by(
         "-status", F("signed_on").desc(nulls_last=True), "pk"
@@ -108,4 +128,4 @@ def selection_from(request):
         keys = [c.key for c in choices]
         if keys.index(start) > keys.index(end):
             start, end = end, start
-    return Selection(directive, choices, start, end, today, form)
+    return Selection(directive, choices, start, end, today, form, unit)

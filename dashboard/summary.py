@@ -17,7 +17,7 @@ from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 
-from dashboard.figures import RECEIVED, Category, ReportStatus
+from dashboard.measures import RECEIVED, Category, ReportStatus
 from directives.models import DirectiveKind, Indicator, IndicatorKind
 from reports.models import ImplementationStatus, ProgressReport
 from units.models import UnitKind

@@ -10,7 +10,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from dashboard.figures import figures_build
 from dashboard.late import SORTS, late_rows
 from dashboard.matrix import matrix_groups, rollups
 from dashboard.measures import MEASURES, Category
@@ -26,7 +25,7 @@ def _figures(request):
     selection = selection_from(request)
     if selection is None:
         return None, None
-    return selection, figures_build(directive=selection.directive, periods=selection.periods, as_of=selection.as_of)
+    return selection, selection.figures()
 
 
 def _chart_data(figures):
@@ -124,6 +123,7 @@ def unit_detail(request, unit_pk):
         "own_cells": [cell for task in figures.tasks if (cell := own.get(unit_pk, {}).get(task.pk))],
         "groups": matrix_groups(figures, unit_pk, sums, own) if unit_pk in sums else [],
         "merged": figures.merged_into.get(unit_pk, []),
+        "scope_query": selection.query(unit=unit),
     }
     return render(request, "dashboard/unit_detail.html", context)
 

@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 
 from dashboard.exports import EXPORTS, export_build, export_filename
-from dashboard.figures import figures_build
 from dashboard.models import ExportJob, ExportState
 from dashboard.selection import selection_from
 
@@ -77,7 +76,7 @@ def export_job_run(*, job_id) -> ExportJob | None:
             selection = selection_from(_Query(job.query))
             if selection is None:
                 raise ValueError("The directive or its periods are gone.")
-            figures = figures_build(directive=selection.directive, periods=selection.periods, as_of=selection.as_of)
+            figures = selection.figures()
             _set_progress(job.pk, 20)
             data = export_build(job.kind, figures, progress=lambda percent: _set_progress(job.pk, percent))
             filename = export_filename(job.kind, figures)

@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.child import INVALID_TITLE_REGEX
 
-from dashboard.figures import Category, ReportStatus
+from dashboard.measures import Category, ReportStatus
 from dashboard.summary import cells_in_matrix_order, unit_order
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -99,4 +99,5 @@ def sparkline(values, width=96, height=24):
 
 @register.filter
 def category_label(category):
-    return Category(category).label
+    """The category's name; a dash for a unit with no status at the end of the range."""
+    return Category(category).label if category else "—"

@@ -17,6 +17,7 @@ from django.utils import timezone
 from dashboard import tasks
 from dashboard.exports import jobs
 from dashboard.models import ExportJob, ExportKind, ExportState
+from dashboard.selection import Selection
 from dashboard.tasks import build_export
 from tests.dashboard import test_exports as shared
 
@@ -222,9 +223,9 @@ def test_a_transient_error_is_retried_with_backoff_and_the_job_completes_later(
 ):
     ask(client_for(committee_user), ExportKind.XLSX, world)
     job = ExportJob.objects.get()
-    real_build = jobs.figures_build
+    real_figures = Selection.figures
 
-    def database_gone(**kwargs):
+    def database_gone(self):
         raise OperationalError("server closed the connection unexpectedly")
 
     class Retry(Exception):
@@ -236,14 +237,14 @@ def test_a_transient_error_is_retried_with_backoff_and_the_job_completes_later(
         retries.append(kwargs["countdown"])
         return Retry()
 
-    monkeypatch.setattr(jobs, "figures_build", database_gone)
+    monkeypatch.setattr(Selection, "figures", database_gone)
     monkeypatch.setattr(build_export, "retry", retry)
     with pytest.raises(Retry):
         build_export(str(job.pk))
     job.refresh_from_db()
     assert job.state == ExportState.RUNNING and retries == [30]
 
-    monkeypatch.setattr(jobs, "figures_build", real_build)
+    monkeypatch.setattr(Selection, "figures", real_figures)
     build_export(str(job.pk))
     job.refresh_from_db()
     assert job.state == ExportState.DONE

@@ -20,7 +20,8 @@ from django.urls import reverse
 from docx.shared import Cm
 
 from dashboard.exports.pdf import missing_glyphs
-from dashboard.figures import ReportStatus, figures_build
+from dashboard.figures import figures_build
+from dashboard.measures import ReportStatus
 from dashboard.models import ExportJob, SummaryTemplate
 from dashboard.summary import summary_content
 from directives.models import IndicatorKind

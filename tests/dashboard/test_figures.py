@@ -557,10 +557,10 @@ def test_series_gives_rates_and_progress_per_period(spanning, world):
     h1, h2 = spanning.series
     # H1 rows: T1 A on time, B late, C on time, E missing; T2 A, B on time, G missing.
     assert (h1.reporting_rate, h1.on_time_rate) == (Decimal("71.4"), Decimal("57.1"))  # 5/7, 4/7
-    # Progress as of H1, over the cells that owed a report by then: A lead 2 x 40, B 20,
-    # M's cell 30 (C/H1), T2 A 100, B lead 2 x 50, G 0; N opened after H1 and is left out
-    # = 330 over 8 = 41.25
-    assert h1.progress == Decimal("41.3")
+    # Progress as of H1, over the units that owed H1's report (C and E were still separate
+    # bodies then): T1 A lead 2 x 40, B 20, C 30, E 0; T2 A 100, B lead 2 x 50, G 0;
+    # N opened after H1 and is left out = 330 over 9 = 36.67
+    assert h1.progress == Decimal("36.7")
     # H2 rows: T1 A, M on time, B returned; T2 A, B on time, G, N awaiting.
     assert (h2.reporting_rate, h2.on_time_rate) == (Decimal("57.1"), Decimal("57.1"))  # 4/7, 4/7
     assert h2.progress == Decimal("57.8")  # the range's progress, 520 / 9

@@ -8,11 +8,19 @@ from urllib.parse import parse_qs
 
 import pytest
 import time_machine
+from django.http import Http404
 from django.test import RequestFactory
 from django.utils import translation
 
 from dashboard.selection import period_choices, selection_from
-from tests.factories import AssignmentFactory, DirectiveFactory, PeriodFactory, ScheduleFactory, TaskFactory
+from tests.factories import (
+    AssignmentFactory,
+    DirectiveFactory,
+    PeriodFactory,
+    ScheduleFactory,
+    TaskFactory,
+    UnitFactory,
+)
 
 D = datetime.date
 LOCAL = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
@@ -173,12 +181,12 @@ def test_periods_without_a_directive_in_the_query_are_ignored(world):
 
 def test_the_query_string_reproduces_the_selection(world):
     selection = select(local(D(2025, 7, 1)), directive=world.directive.pk, start="2024-H2", end="2025-H1")
-    query = selection.query(unit=7, task="", sort=None)
+    query = selection.query(measure="overdue", task="", sort=None)
     assert parse_qs(query) == {
         "directive": [str(world.directive.pk)],
         "start": ["2024-H2"],
         "end": ["2025-H1"],
-        "unit": ["7"],
+        "measure": ["overdue"],
     }
     again = select(local(D(2025, 7, 1)), **{key: values[0] for key, values in parse_qs(query).items()})
     assert (again.directive, again.start, again.end) == (selection.directive, selection.start, selection.end)
@@ -200,3 +208,16 @@ def test_no_selection_without_a_directive_with_started_periods(db):
     AssignmentFactory(task=TaskFactory(directive=directive), schedule=schedule)
     assert select(local(D(2024, 12, 1))) is None
     assert select(local(D(2024, 12, 15))).directive == directive
+
+
+def test_a_unit_scopes_the_selection_and_survives_the_query_string(world):
+    province = UnitFactory(level=1)
+    selection = select(local(D(2025, 1, 5)), directive=world.directive.pk, unit=province.pk)
+    assert selection.unit == province
+    assert parse_qs(selection.query())["unit"] == [str(province.pk)]
+
+
+@pytest.mark.parametrize("unit", ["999999", "abc"])
+def test_an_unknown_unit_is_not_found(world, unit):
+    with pytest.raises(Http404):
+        select(local(D(2025, 1, 5)), unit=unit)

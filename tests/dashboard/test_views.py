@@ -293,3 +293,21 @@ def test_dashboard_pages_run_the_same_number_of_queries_at_two_data_sizes(
     large = [_queries(client, url) for url in _page_urls(district, task)]
     assert small == large
     assert max(large) <= 20
+
+
+def test_a_unit_scope_limits_the_dashboard_and_exports_to_its_subtree(
+    client_for, committee_user, schedule, period, task, province, unit_a, unit_b
+):
+    commune = UnitFactory(name="Xã Thử (thử)", parent=unit_a, level=3)
+    for unit in (unit_a, commune, unit_b):
+        AssignmentFactory(task=task, unit=unit, schedule=schedule)
+    client = client_for(committee_user)
+    scoped = _get(client, "dashboard", query=f"?unit={unit_a.pk}")
+    figures = scoped.context["figures"]
+    assert figures.scope == unit_a
+    assert {cell.unit for cell in figures.cells.values()} == {unit_a, commune}
+    assert figures.total.counts.expected == 2
+    assert "Huyện ủy Tứ Kỳ (thử)" not in scoped.content.decode()
+    workbook = _get(client, "dashboard_export_xlsx", query=f"?unit={unit_a.pk}")
+    assert workbook.status_code == 200
+    assert _get(client, "dashboard", query="?unit=999999").status_code == 404

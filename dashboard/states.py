@@ -1,0 +1,251 @@
+"""Where each (unit, task) stands at one period: its expected report, the
+Government Office category and its latest reported progress.
+
+At period ``p`` an assignment's figures belong to the unit that stands for its
+unit on the last day of ``p`` (itself, or the successor of a closed unit), so a
+merger never owes one period's report twice. The dashboard (``figures``) and
+its maintained roll-ups (``tallies``) both read states from here, so that
+they cannot disagree.
+
+The category is taken on the *status day* of the period: the day after its
+on-time limit when that has passed, otherwise today. It is therefore fixed
+once a period is past due."""
+
+import bisect
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from dashboard.measures import RECEIVED, Category, Counts, Progress, ReportStatus
+from reports.models import AssignmentRole, ReportState
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def on_time_limit(period):
+    return period.due_on + datetime.timedelta(days=period.schedule.grace_days)
+
+
+def status_day(period, as_of):
+    return min(as_of, on_time_limit(period) + ONE_DAY)
+
+
+@dataclass
+class ReportRow:
+    """A report's fields the figures need (never the long texts)."""
+
+    pk: int
+    assignment_id: int
+    period_id: int
+    state: str
+    submitted_on: datetime.date | None
+    implementation_status: str
+    percent_complete: int
+
+    @property
+    def is_received(self):
+        return self.state in RECEIVED
+
+
+@dataclass
+class Expected:
+    """One expected report: the unit that owes it, the period, and the best
+    report filed for it by any of the assignments behind it."""
+
+    owing_unit: object
+    period: object
+    assignment: object  # the assignment of the owing unit when it has one
+    report: ReportRow | None
+    status: str
+    days_overdue: int = 0
+
+    @property
+    def counts(self):
+        counts = Counts(expected=1)
+        received = self.report is not None and self.report.is_received
+        counts.received = int(received)
+        counts.on_time = int(self.status == ReportStatus.ON_TIME)
+        counts.late = int(self.status == ReportStatus.LATE)
+        counts.overdue = int(self.status == ReportStatus.OVERDUE)
+        counts.awaiting = int(self.status == ReportStatus.AWAITING)
+        counts.accepted = int(received and self.report.state == ReportState.ACCEPTED)
+        counts.returned = int(self.report is not None and self.report.state == ReportState.RETURNED)
+        return counts
+
+
+@dataclass
+class State:
+    """One (unit, task) at one period."""
+
+    unit: object
+    task_id: int
+    row: Expected
+    members: list  # every assignment whose figures the unit carries at this period
+    category: str
+    latest: ReportRow | None  # the latest received report up to this period
+    progress: Progress
+    is_lead: bool
+
+    @property
+    def period(self):
+        return self.row.period
+
+
+def report_status(report, period, as_of):
+    limit = on_time_limit(period)
+    if report is not None and report.is_received:
+        return (ReportStatus.ON_TIME if report.submitted_on and report.submitted_on <= limit else ReportStatus.LATE), 0
+    if as_of > limit:
+        return ReportStatus.OVERDUE, (as_of - limit).days
+    return ReportStatus.AWAITING, 0
+
+
+def best_report(reports, period):
+    """Of several reports for one expected report, the one that counts most:
+    received on time before received late before anything else (accepted
+    before merely submitted, then the earliest)."""
+    if not reports:
+        return None
+    limit = on_time_limit(period)
+
+    def rank(r):
+        on_time = r.is_received and r.submitted_on is not None and r.submitted_on <= limit
+        return (
+            r.is_received,
+            on_time,
+            r.state == ReportState.ACCEPTED,
+            -(r.submitted_on or datetime.date.max).toordinal(),
+        )
+
+    return max(reports, key=rank)
+
+
+def progress_of(latest, is_lead, rule):
+    weight = rule.lead_weight if is_lead else rule.coordinating_weight
+    if latest is None:
+        return Progress(0, weight) if rule.missing_as_zero else Progress()
+    return Progress(weight * latest.percent_complete, weight)
+
+
+class Successions:
+    """Which unit a closed unit's figures belong to: its one successor (the
+    chain followed), or itself when it has none or was split in several."""
+
+    def __init__(self, units, pairs):
+        self.units = units
+        successors = defaultdict(list)
+        for predecessor, successor in pairs:
+            if successor in units:
+                successors[predecessor].append(successor)
+        self.single = {pred: succs[0] for pred, succs in successors.items() if len(succs) == 1}
+
+    def resolve(self, unit, day):
+        """The unit that stands for ``unit`` on ``day``."""
+        seen = set()
+        while unit.valid_to is not None and unit.valid_to < day and unit.pk in self.single and unit.pk not in seen:
+            seen.add(unit.pk)
+            unit = self.units[self.single[unit.pk]]
+        return unit
+
+
+class Walk:
+    """States of every (unit, task) at any period, from rows already loaded:
+    assignments (with ``.unit`` set), every period of their schedules up to the
+    latest wanted, and the reports of those periods."""
+
+    def __init__(self, *, assignments, successions, periods, reports, rule, as_of):
+        self.successions, self.rule, self.as_of = successions, rule, as_of
+        self.periods = sorted(periods, key=lambda p: (p.due_on, p.pk))
+        self.due = {p.pk: p.due_on for p in self.periods}
+        self.period_by_pk = {p.pk: p for p in self.periods}
+        self.by_schedule = defaultdict(list)
+        for period in self.periods:
+            self.by_schedule[period.schedule_id].append(period)
+        self.assignments_by_schedule = defaultdict(list)
+        for assignment in assignments:
+            self.assignments_by_schedule[assignment.schedule_id].append(assignment)
+        self.reports = {(r.assignment_id, r.period_id): r for r in reports}
+        self.received = defaultdict(list)  # assignment pk -> received reports by due date
+        for report in sorted(reports, key=lambda r: (self.due[r.period_id], r.pk)):
+            if report.is_received:
+                self.received[report.assignment_id].append(report)
+        self.received_due = {pk: [self.due[r.period_id] for r in rows] for pk, rows in self.received.items()}
+
+    def states_at(self, period):
+        """Every (unit, task) that owes ``period``'s report, with its state."""
+        groups = defaultdict(list)
+        for assignment in self.assignments_by_schedule[period.schedule_id]:
+            unit = self.successions.resolve(assignment.unit, period.ends_on)
+            groups[(unit, assignment.task_id)].append(assignment)
+        states = []
+        for (unit, task_id), members in groups.items():
+            owing = [a for a in members if a.unit.is_open_during(period.starts_on, period.ends_on)]
+            if owing:
+                states.append(self._state(unit, task_id, period, members, owing))
+        return states
+
+    def _row(self, unit, period, owing):
+        report = best_report([r for a in owing if (r := self.reports.get((a.pk, period.pk)))], period)
+        status, days = report_status(report, period, self.as_of)
+        own = [a for a in owing if a.unit_id == unit.pk]
+        return Expected(unit, period, (own or owing)[0], report, status, days)
+
+    def _history(self, members, period):
+        """Received reports of ``members`` up to ``period``, by due date."""
+        rows = []
+        for assignment in members:
+            found = self.received.get(assignment.pk)
+            if found:
+                rows.extend(found[: bisect.bisect_right(self.received_due[assignment.pk], period.due_on)])
+        return sorted(rows, key=lambda r: (self.due[r.period_id], r.pk)) if len(members) > 1 else rows
+
+    def _last_due_row(self, unit, period, members, row, day):
+        """The latest expected report of the unit whose on-time limit is
+        before ``day``: this period's, or an earlier one."""
+        if on_time_limit(period) < day:
+            return row
+        for earlier in reversed(self.by_schedule[period.schedule_id]):
+            if earlier.due_on >= period.due_on or on_time_limit(earlier) >= day:
+                continue
+            owing = [a for a in members if a.unit.is_open_during(earlier.starts_on, earlier.ends_on)]
+            if owing:
+                return self._row(unit, earlier, owing)
+        return None
+
+    def _state(self, unit, task_id, period, members, owing):
+        row = self._row(unit, period, owing)
+        history = self._history(members, period)
+        latest = history[-1] if history else None
+        day = status_day(period, self.as_of)
+        deadlines = [a.deadline for a in members if a.deadline]
+        category = category_of(
+            deadline=min(deadlines) if deadlines else None,
+            history=history,
+            last_due=self._last_due_row(unit, period, members, row, day),
+            day=day,
+            period_of=self.period_by_pk.__getitem__,
+        )
+        is_lead = any(a.role == AssignmentRole.LEAD for a in members)
+        return State(unit, task_id, row, members, category, latest, progress_of(latest, is_lead, self.rule), is_lead)
+
+
+def category_of(*, deadline, history, last_due, day, period_of):
+    """The Government Office category of a (unit, task) on ``day``."""
+    latest = history[-1] if history else None
+    if latest is not None and latest.implementation_status == "completed":
+        # The first report that said "completed" since the last one that did not.
+        first = latest
+        for report in reversed(history):
+            if report.implementation_status != "completed":
+                break
+            first = report
+        limit = deadline or on_time_limit(period_of(first.period_id))
+        done_on = first.submitted_on or day
+        return Category.COMPLETED_ON_TIME if done_on <= limit else Category.COMPLETED_LATE
+    if deadline is not None and deadline < day:
+        return Category.IN_PROGRESS_OVERDUE
+    if last_due is None:
+        return Category.NOT_YET_DUE if latest is None else Category.IN_PROGRESS_ON_TIME
+    if last_due.report is None or not last_due.report.is_received:
+        return Category.IN_PROGRESS_OVERDUE
+    return Category.IN_PROGRESS_ON_TIME
