@@ -37,6 +37,11 @@ def late_rows(figures, sort="days"):
         for cell, row in figures.expected_rows()
         if row.status == ReportStatus.OVERDUE
     ]
+    return sorted(late_details(rows), key=SORTS.get(sort, SORTS["days"]))
+
+
+def late_details(rows):
+    """The reminders already sent for each row and the heads of its unit."""
     if not rows:
         return rows
     assignment_ids = {row.assignment.pk for row in rows}
@@ -57,4 +62,4 @@ def late_rows(figures, sort="days"):
     for row in rows:
         row.reminders_sent = sent.get((row.assignment.pk, row.period.pk), 0)
         row.heads = sorted(heads[row.unit.pk])
-    return sorted(rows, key=SORTS.get(sort, SORTS["days"]))
+    return rows

@@ -121,6 +121,12 @@ def matrix_groups(figures, parent_pk=None, sums=None, own=None):
     rows = [_row(figures, sums, own, pk) for pk in child_ids]
     if parent_pk is not None and parent_pk in own:
         rows.insert(0, _row(figures, sums, own, parent_pk, own_only=True))
+    return group_rows(rows)
+
+
+def group_rows(rows):
+    """Rows by level, then kind (the order of the kinds list), then name; a
+    parent's own row first."""
 
     def key(row):
         unit = row.unit

@@ -116,3 +116,64 @@ class ExportJob(models.Model):
     @property
     def is_finished(self):
         return self.state in (ExportState.DONE, ExportState.FAILED)
+
+
+class Tally(models.Model):
+    """The dashboard's figures for one task, one period and one top row of the
+    matrix (a province, or a body directly under the single root), kept up to
+    date on every report change so that the whole-directive dashboard adds up
+    a few thousand rows instead of millions. Overdue and not-yet-due are not
+    stored: they follow from the period's on-time limit and today."""
+
+    directive = models.ForeignKey(
+        "directives.Directive", on_delete=models.CASCADE, related_name="+", verbose_name=_("directive")
+    )
+    task = models.ForeignKey("directives.Task", on_delete=models.CASCADE, related_name="+", verbose_name=_("task"))
+    period = models.ForeignKey(
+        "reports.ReportingPeriod", on_delete=models.CASCADE, related_name="+", verbose_name=_("period")
+    )
+    top_unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("unit"))
+    expected = models.IntegerField(default=0)
+    received = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    accepted = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    completed_on_time = models.IntegerField(default=0)
+    completed_late = models.IntegerField(default=0)
+    in_progress_on_time = models.IntegerField(default=0)
+    in_progress_overdue = models.IntegerField(default=0)
+    not_yet_due = models.IntegerField(default=0)
+    progress_weighted = models.BigIntegerField(default=0)
+    progress_weight = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("dashboard tally")
+        verbose_name_plural = _("dashboard tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "period", "top_unit"], name="unique_tally"),
+        ]
+        indexes = [models.Index(fields=["directive", "period"])]
+
+    def __str__(self):
+        return f"{self.task_id} · {self.period_id} · {self.top_unit_id}"
+
+
+class TallyState(models.Model):
+    """Whether a directive's tallies can be read: built on which day (the
+    status of a period not yet past due depends on the day), or stale since a
+    unit, assignment or period changed and a rebuild is due."""
+
+    directive = models.OneToOneField(
+        "directives.Directive", on_delete=models.CASCADE, related_name="+", verbose_name=_("directive")
+    )
+    built_on = models.DateField(_("built for the day"))
+    built_at = models.DateTimeField(_("built at"))
+    is_stale = models.BooleanField(_("needs a rebuild"), default=False)
+    seconds = models.FloatField(_("build time (s)"), default=0)
+
+    class Meta:
+        verbose_name = _("dashboard tally state")
+        verbose_name_plural = _("dashboard tally states")
+
+    def __str__(self):
+        return str(self.directive_id)

@@ -20,3 +20,13 @@ def build_export(self, job_id):
 @shared_task(acks_late=True)
 def delete_old_exports():
     return export_jobs_delete_old()
+
+
+@shared_task(acks_late=True)
+def rebuild_tallies():
+    """Rebuilds every directive's dashboard tallies (queued when they went
+    stale, and nightly: the status of a period not yet past due changes with
+    the day)."""
+    from dashboard.tallies import tallies_rebuild
+
+    return tallies_rebuild()

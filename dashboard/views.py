@@ -14,6 +14,7 @@ from dashboard.late import SORTS, late_rows
 from dashboard.matrix import matrix_groups, rollups
 from dashboard.measures import MEASURES, Category
 from dashboard.selection import selection_from
+from dashboard.tally_figures import tally_dashboard
 from reminders.services import reminder_send_now
 from reports.access import assignment_or_404, period_of_assignment_or_404
 
@@ -47,16 +48,28 @@ def _number(value):
 @login_required
 @view_permission
 def dashboard(request):
-    selection, figures = _figures(request)
-    context = {"selection": selection, "figures": figures}
-    if figures is not None:
+    """The whole directive from the maintained tallies when they are fresh,
+    otherwise (and for a unit's subtree) computed live: the same figures."""
+    selection = selection_from(request)
+    context = {"selection": selection, "figures": None}
+    if selection is not None:
         sort = request.GET.get("late_sort", "days")
-        late = late_rows(figures, sort=sort if sort in SORTS else "days")
+        sort = sort if sort in SORTS else "days"
+        tallied = tally_dashboard(selection, late_sort=sort)
+        if tallied is not None:
+            figures, groups, late, late_total = tallied
+        else:
+            figures = selection.figures()
+            groups = matrix_groups(figures)
+            late = late_rows(figures, sort=sort)
+            late_total = len(late)
         context.update(
-            groups=matrix_groups(figures),
+            figures=figures,
+            from_tallies=tallied is not None,
+            groups=groups,
             late=late[:LATE_LIST_SIZE],
-            late_total=len(late),
-            late_sort=sort,
+            late_total=late_total,
+            late_sort=request.GET.get("late_sort", "days"),
             late_columns=[
                 ("unit", _("Unit")),
                 ("task", _("Task")),

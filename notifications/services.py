@@ -46,6 +46,39 @@ def notification_send(
     return items
 
 
+def notifications_send_many(entries) -> list[Notification]:
+    """``notification_send`` for many items at once (the reminder sweep):
+    ``entries`` are dicts of its keyword arguments. Three queries whatever
+    their number."""
+    users = {user.pk: user for entry in entries for user in entry["recipients"]}
+    modes = dict(NotificationPreference.objects.filter(user__in=list(users)).values_list("user_id", "email_mode"))
+    rows = []
+    for entry in entries:
+        report, actor = entry.get("report"), entry.get("actor")
+        for user in entry["recipients"]:
+            if actor is not None and user.pk == actor.pk:
+                continue
+            status = _email_status(user, entry["kind"], modes)
+            rows.append(
+                Notification(
+                    recipient=user,
+                    kind=entry["kind"],
+                    report=report,
+                    assignment=entry.get("assignment") or (report.assignment if report else None),
+                    period=entry.get("period") or (report.period if report else None),
+                    actor=actor,
+                    reason=entry.get("reason", ""),
+                    email_status=status,
+                    in_digest=status == EmailStatus.DIGEST,
+                )
+            )
+    items = Notification.objects.bulk_create(rows, batch_size=1000)
+    due = [item.pk for item in items if item.email_status == EmailStatus.PENDING]
+    if due:
+        transaction.on_commit(lambda: queue_emails(due))
+    return items
+
+
 def queue_emails(ids):
     """Hands the e-mails to Celery; a broker outage only delays them."""
     from notifications.tasks import send_notification_emails

@@ -6,17 +6,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from directives.models import Directive
 from notifications.models import NotificationKind
-from notifications.services import notification_send, office_members, unit_members
+from notifications.services import notifications_send_many, office_members
 from reminders.calendar import WorkingCalendar
 from reminders.models import Reminder, ReminderKind, ReminderPolicy, ReminderStatus
 from reminders.rules import owed_reminders
 from reports.models import Assignment, ProgressReport, ReportingPeriod, ReportState
-from units.models import MembershipRole
+from units.models import Membership, MembershipRole
 
 DONE = (ReportState.SUBMITTED, ReportState.ACCEPTED)
 NOTIFICATION_KINDS = {
@@ -137,51 +137,88 @@ def _record_plan(rows):
     return superseded
 
 
-def _recipients(reminder):
-    assignment = reminder.assignment
-    if reminder.kind in (ReminderKind.DUE_SOON, ReminderKind.OVERDUE, ReminderKind.MANUAL):
-        return list(unit_members(assignment.unit_id, [MembershipRole.REPORTER, MembershipRole.HEAD]))
-    office = office_members()
+STAFF_KINDS = (ReminderKind.DUE_SOON, ReminderKind.OVERDUE, ReminderKind.MANUAL)
+
+
+def _still_owed(reminder, report):
     if reminder.kind == ReminderKind.REVIEW_WAITING:
-        return office
-    heads = [*unit_members(assignment.unit_id, [MembershipRole.HEAD])]
-    if assignment.reviewing_unit_id:
-        heads += unit_members(assignment.reviewing_unit_id, [MembershipRole.HEAD])
-    return list({user.pk: user for user in [*heads, *office]}.values())
+        return report is not None and report.state == ReportState.SUBMITTED
+    return report is None or report.state not in DONE
+
+
+def _recipients_of(chunk):
+    """{reminder pk: [users]} for a chunk, from two queries."""
+    units = {r.assignment.unit_id for r in chunk} | {r.assignment.reviewing_unit_id for r in chunk} - {None}
+    members = defaultdict(lambda: defaultdict(dict))  # unit -> role -> {pk: user}
+    for membership in Membership.objects.filter(
+        unit_id__in=units, role__in=[MembershipRole.REPORTER, MembershipRole.HEAD], user__is_active=True
+    ).select_related("user"):
+        members[membership.unit_id][membership.role][membership.user_id] = membership.user
+    office = office_members() if any(r.kind not in STAFF_KINDS for r in chunk) else []
+    found = {}
+    for reminder in chunk:
+        unit = members[reminder.assignment.unit_id]
+        if reminder.kind in STAFF_KINDS:
+            users = {**unit[MembershipRole.REPORTER], **unit[MembershipRole.HEAD]}
+        elif reminder.kind == ReminderKind.REVIEW_WAITING:
+            users = {user.pk: user for user in office}
+        else:  # escalation: the unit's heads, the reviewing unit's heads, the office
+            users = {**unit[MembershipRole.HEAD], **members[reminder.assignment.reviewing_unit_id][MembershipRole.HEAD]}
+            users.update((user.pk, user) for user in office)
+        found[reminder.pk] = list(users.values())
+    return found
+
+
+def _deliver_chunk(chunk, now):
+    """One transaction: claims the chunk's rows that are still pending (rows
+    another sweep holds are left to it), skips those the unit has meanwhile
+    reported, marks the rest sent and creates their notifications."""
+    with transaction.atomic():
+        pending = Reminder.objects.filter(pk__in=[r.pk for r in chunk], status=ReminderStatus.PENDING)
+        if connection.features.has_select_for_update_skip_locked:
+            pending = pending.select_for_update(skip_locked=True)
+        claimed = set(pending.values_list("pk", flat=True))
+        mine = [r for r in chunk if r.pk in claimed]
+        reports = {
+            (report.assignment_id, report.period_id): report
+            for report in ProgressReport.objects.filter(
+                assignment_id__in={r.assignment_id for r in mine}, period_id__in={r.period_id for r in mine}
+            ).select_related("assignment", "period")
+        }
+        owed = [r for r in mine if _still_owed(r, reports.get((r.assignment_id, r.period_id)))]
+        owed_pks = {r.pk for r in owed}
+        skipped = [r for r in mine if r.pk not in owed_pks]
+        Reminder.objects.filter(pk__in=[r.pk for r in skipped]).update(
+            status=ReminderStatus.SKIPPED, note="reported before it was sent"
+        )
+        Reminder.objects.filter(pk__in=[r.pk for r in owed]).update(status=ReminderStatus.SENT, sent_at=now)
+        recipients = _recipients_of(owed)
+        notifications_send_many([
+            {"recipients": recipients[r.pk], "kind": NOTIFICATION_KINDS[r.kind], "report": reports.get(
+                (r.assignment_id, r.period_id)), "assignment": r.assignment, "period": r.period}
+            for r in owed
+        ])  # fmt: skip
+        for reminder in owed:
+            reminder.recipients = len(recipients[reminder.pk])
+        Reminder.objects.bulk_update(owed, ["recipients"], batch_size=1000)
+    outcomes = {r.pk: "sent" for r in owed} | {r.pk: "skipped" for r in skipped}
+    return [(reminder, outcomes.get(reminder.pk, "taken")) for reminder in chunk]
+
+
+def reminders_deliver(*, reminders, now) -> list:
+    """Sends pending reminders, each exactly once: [(reminder, "sent" |
+    "skipped" (the unit has reported meanwhile) | "taken" (another sweep got
+    it first))]. A few queries per chunk of rows, whatever their number."""
+    outcomes, size = [], settings.REMINDER_DELIVERY_CHUNK
+    for start in range(0, len(reminders), size):
+        outcomes.extend(_deliver_chunk(reminders[start : start + size], now))
+    return outcomes
 
 
 def reminder_deliver(*, reminder: Reminder, now) -> str:
-    """Sends one pending reminder: "sent", "skipped" (the unit has reported
-    meanwhile) or "taken" (another sweep got it first)."""
-    with transaction.atomic():
-        report = ProgressReport.objects.filter(
-            assignment_id=reminder.assignment_id, period_id=reminder.period_id
-        ).first()
-        still_owed = (
-            report is not None and report.state == ReportState.SUBMITTED
-            if reminder.kind == ReminderKind.REVIEW_WAITING
-            else report is None or report.state not in DONE
-        )
-        if not still_owed:
-            taken = Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.PENDING).update(
-                status=ReminderStatus.SKIPPED, note="reported before it was sent"
-            )
-            return "skipped" if taken else "taken"
-        # The claim: only the sweep whose update changes the row sends it.
-        if not Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.PENDING).update(
-            status=ReminderStatus.SENT, sent_at=now
-        ):
-            return "taken"
-        recipients = _recipients(reminder)
-        notification_send(
-            recipients=recipients,
-            kind=NOTIFICATION_KINDS[reminder.kind],
-            report=report,
-            assignment=reminder.assignment,
-            period=reminder.period,
-        )
-        Reminder.objects.filter(pk=reminder.pk).update(recipients=len(recipients))
-    return "sent"
+    """Sends one pending reminder (see ``reminders_deliver``)."""
+    ((_reminder, outcome),) = reminders_deliver(reminders=[reminder], now=now)
+    return outcome
 
 
 def reminder_send_now(*, assignment, period, by, now=None) -> str:
@@ -234,8 +271,7 @@ def reminders_sweep(*, now=None, dry_run: bool = False, directives=None) -> Swee
         if not allowed:
             result.waiting += pending.count()
             continue
-        for reminder in pending:
-            outcome = reminder_deliver(reminder=reminder, now=now)
+        for reminder, outcome in reminders_deliver(reminders=list(pending), now=now):
             if outcome == "sent":
                 result.sent += 1
                 result.lines.append((reminder, "sent"))

@@ -187,8 +187,9 @@ def test_a_worker_killed_in_the_middle_of_a_sweep_commits_each_reminder_whole_or
 ):
     units = 12
     period = reminders_due_now(units)
-    # Each reminder pauses 0.4 s after writing its claim and notifications, before committing.
-    doomed = start_worker(concurrency=1, INTEGRATION_DELIVER_DELAY=0.4)
+    # Reminders are delivered two per transaction; each pair pauses 0.4 s after writing its
+    # claims and notifications, before committing.
+    doomed = start_worker(concurrency=1, INTEGRATION_DELIVER_DELAY=0.4, REMINDER_DELIVERY_CHUNK=2)
     first_sweep = sweep_reminders.apply_async()
     wait_until(
         lambda: Reminder.objects.filter(status=ReminderStatus.SENT).count() >= 3,
@@ -202,6 +203,7 @@ def test_a_worker_killed_in_the_middle_of_a_sweep_commits_each_reminder_whole_or
     pending = list(Reminder.objects.filter(status=ReminderStatus.PENDING))
     print(f"\nkilled mid-sweep with {len(sent)} of {units} reminders sent")
     assert 3 <= len(sent) < units
+    assert len(sent) % 2 == 0  # a chunk commits whole
     assert len(sent) + len(pending) == units
     for reminder in sent:  # committed whole: the claim and both notifications
         assert Notification.objects.filter(assignment=reminder.assignment_id, period=period).count() == 2

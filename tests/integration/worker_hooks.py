@@ -5,7 +5,7 @@ down so that a SIGKILL can land in the middle of it.
 
 INTEGRATION_DELIVER_DELAY (seconds): pause inside the reminder ledger's
 transaction, after the claim and the notifications are written and before the
-commit, for every reminder sent.
+commit, for every chunk of reminders sent.
 """
 
 import os
@@ -20,11 +20,11 @@ DELIVER_DELAY = float(os.environ.get("INTEGRATION_DELIVER_DELAY") or 0)
 if DELIVER_DELAY:
     from reminders import services
 
-    _notification_send = services.notification_send
+    _notifications_send_many = services.notifications_send_many
 
-    def _slow_notification_send(**kwargs):
-        items = _notification_send(**kwargs)
+    def _slow_notifications_send_many(entries):
+        items = _notifications_send_many(entries)
         time.sleep(DELIVER_DELAY)
         return items
 
-    services.notification_send = _slow_notification_send
+    services.notifications_send_many = _slow_notifications_send_many

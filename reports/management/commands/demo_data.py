@@ -1,8 +1,10 @@
+import argparse
 import datetime
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reports.demo import DEFAULT_SEED, DEMO_PASSWORD, demo_data_create, demo_logins
 
@@ -11,7 +13,8 @@ class Command(BaseCommand):
     help = (
         "Fills a development database with demo data: users for every role (password 'demo'), "
         "sample communes and progress reports in every state, relative to today. Loads the directive "
-        "first if needed. Safe to run again. Refuses to run unless DEBUG is on."
+        "first if needed. Safe to run again. Refuses to run unless DEBUG is on. With --scale, fills an "
+        "empty PostgreSQL database with a whole province or the whole country instead."
     )
 
     def add_arguments(self, parser):
@@ -21,13 +24,25 @@ class Command(BaseCommand):
             help="Generate as if today were this date (YYYY-MM-DD); defaults to the local date.",
         )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Seed of the random choices.")
+        parser.add_argument(
+            "--scale",
+            choices=["province", "national"],
+            help="Load test size on an empty PostgreSQL database: one province (~250 units) or the whole "
+            "country (~10,000 units, ~3.5 million reports).",
+        )
+        # Tiny trees for the tests: --scale with fewer provinces and communes.
+        parser.add_argument("--provinces", type=int, help=argparse.SUPPRESS)
+        parser.add_argument("--communes", type=int, help=argparse.SUPPRESS)
 
-    def handle(self, *args, today=None, seed=DEFAULT_SEED, **options):
+    def handle(self, *args, today=None, seed=DEFAULT_SEED, scale=None, **options):
         if not settings.DEBUG:
             raise CommandError(
                 "demo_data creates users whose password is 'demo' and only runs with DEBUG on "
                 "(DEBUG=1). Never run it against a production database."
             )
+        if scale:
+            self._scale(scale, today=today or timezone.localdate(), seed=seed, **options)
+            return
         counts = demo_data_create(today=today or timezone.localdate(), seed=seed)
         if counts:
             for what, count in sorted(counts.items()):
@@ -38,3 +53,33 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password '{DEMO_PASSWORD}'; users that existed before keep theirs):")
         for username, role in demo_logins():
             self.stdout.write(f"  {username:<40} {role}")
+
+    def _scale(self, name, *, today, seed, provinces=None, communes=None, verbosity=1, **options):
+        # Imported here: the scale generator needs tqdm, which plain demo_data does not.
+        from reports.demo_scale import SCALES, DemoScaleRefused, Scale, demo_scale_create
+        from reports.models import ReportState
+
+        scale = SCALES[name]
+        scale = Scale(provinces=provinces or scale.provinces, communes=communes or scale.communes)
+        try:
+            summary = demo_scale_create(scale=scale, today=today, seed=seed, progress=verbosity > 0)
+        except DemoScaleRefused as refused:
+            raise CommandError(str(refused)) from None
+        write = self.stdout.write
+        write(
+            self.style.SUCCESS(_("Scale demo data created (%(scale)s, seed %(seed)d).") % {"scale": name, "seed": seed})
+        )
+        write(_("Units: %(count)d") % {"count": summary.counts["units"]})
+        write(_("Assignments: %(count)d") % {"count": summary.counts["assignments"]})
+        write(_("Reporting periods: %(count)d") % {"count": summary.counts["periods"]})
+        write(_("Reports: %(count)d") % {"count": sum(summary.reports.values())})
+        for state, count in sorted(summary.reports.items()):
+            write(_("  %(state)s: %(count)d") % {"state": ReportState(state).label, "count": count})
+        write(_("Indicator values: %(count)d") % {"count": summary.counts["indicator values"]})
+        write(_("Users created: %(count)d") % {"count": summary.counts["users"]})
+        write(
+            _("Logins (password '%(password)s'): admin, committee, office, load-001 to load-%(last)03d")
+            % {"password": DEMO_PASSWORD, "last": summary.counts["memberships"]}
+        )
+        for phase, seconds in summary.seconds.items():
+            write(_("%(phase)s: %(seconds).1f s") % {"phase": phase, "seconds": seconds})

@@ -1,0 +1,282 @@
+"""The maintained roll-ups behind the whole-directive dashboard.
+
+One ``Tally`` row per (task, period, top row of the matrix) holds the counts of
+expected, received, on-time, accepted and returned reports of that period and
+the categories and weighted progress of the (unit, task) pairs *at* that
+period, all from ``dashboard.states`` so that they equal what the live figures
+compute. A full rebuild walks the data one top row at a time; afterwards every
+report save applies the difference it makes to the rows it touches, inside
+its own transaction (the assignment row is locked so that two saves of one
+assignment's reports apply their differences one after the other).
+
+Anything else that changes the shape of the data (units, assignments,
+periods, successions, the progress rule) marks the tallies stale: the
+dashboard then computes live until a rebuild (queued on commit, and nightly)
+has run."""
+
+import datetime
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from dashboard.measures import Category, Rule
+from dashboard.models import Tally, TallyState
+from dashboard.states import ReportRow, Successions, Walk, on_time_limit
+from directives.models import Directive
+from reports.models import Assignment, ProgressReport, ReportingPeriod
+from units.models import Unit, UnitSuccession
+
+logger = logging.getLogger(__name__)
+COUNT_FIELDS = ("expected", "received", "on_time", "accepted", "returned")
+CATEGORY_FIELDS = {
+    Category.COMPLETED_ON_TIME: "completed_on_time",
+    Category.COMPLETED_LATE: "completed_late",
+    Category.IN_PROGRESS_ON_TIME: "in_progress_on_time",
+    Category.IN_PROGRESS_OVERDUE: "in_progress_overdue",
+    Category.NOT_YET_DUE: "not_yet_due",
+}
+FIELDS = (*COUNT_FIELDS, *CATEGORY_FIELDS.values(), "progress_weighted", "progress_weight")
+
+
+@dataclass
+class Sums:
+    values: dict = field(default_factory=lambda: dict.fromkeys(FIELDS, 0))
+
+    def add_state(self, state):
+        counts = state.row.counts
+        for name in COUNT_FIELDS:
+            self.values[name] += getattr(counts, name)
+        self.values[CATEGORY_FIELDS[state.category]] += 1
+        self.values["progress_weighted"] += state.progress.weighted
+        self.values["progress_weight"] += state.progress.weight
+
+    def minus(self, other):
+        return {name: self.values[name] - other.values[name] for name in FIELDS}
+
+
+def top_units(units):
+    """{unit pk: pk of the matrix's top row it falls under}: the root, or
+    when the whole tree hangs from one root, the root's child on its path
+    (the root itself for the root's own assignments)."""
+    roots = [pk for pk, unit in units.items() if unit.parent_id is None]
+    single = roots[0] if len(roots) == 1 else None
+    found = {}
+
+    def top(pk):
+        if pk not in found:
+            parent = units[pk].parent_id
+            if parent is None or parent not in units or parent == single:
+                found[pk] = pk
+            else:
+                found[pk] = top(parent)
+        return found[pk]
+
+    return {pk: top(pk) for pk in units}
+
+
+def tallied_periods(schedule_ids, today):
+    """The periods the dashboard can show: those that have started."""
+    return list(
+        ReportingPeriod.objects.filter(schedule_id__in=schedule_ids, starts_on__lte=today)
+        .select_related("schedule")
+        .order_by("due_on", "pk")
+    )
+
+
+def _report_rows(queryset):
+    return [
+        ReportRow(pk, a, p, state, submitted_at and timezone.localtime(submitted_at).date(), status, pct)
+        for pk, a, p, state, submitted_at, status, pct in queryset.values_list(
+            "pk", "assignment_id", "period_id", "state", "submitted_at", "implementation_status", "percent_complete"
+        ).iterator(chunk_size=20000)
+    ]
+
+
+def tallies_rebuild(*, directive=None, today=None) -> int:
+    """Rebuilds the tallies of ``directive`` (every directive in force when
+    None); the number of rows written."""
+    directives = [directive] if directive is not None else list(Directive.objects.in_force())
+    return sum(_rebuild(d, today or timezone.localdate()) for d in directives)
+
+
+def _rebuild(directive, today):
+    started = time.monotonic()
+    rule = Rule.of(directive)
+    units = {u.pk: u for u in Unit.objects.without_tree_fields().only(
+        "pk", "parent_id", "valid_from", "valid_to", "level", "kind", "name")}  # fmt: skip
+    tops = top_units(units)
+    successions = Successions(units, UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
+    assignments = list(
+        Assignment.objects.filter(task__directive=directive).only(
+            "pk", "task_id", "unit_id", "role", "deadline", "schedule_id"
+        )
+    )
+    periods = tallied_periods({a.schedule_id for a in assignments}, today)
+    by_top = defaultdict(list)
+    for assignment in assignments:
+        assignment.unit = units[assignment.unit_id]
+        # Chunks by the final successor's row, so that a merger is walked in one piece.
+        by_top[tops[successions.resolve(assignment.unit, datetime.date.max).pk]].append(assignment)
+    sums = defaultdict(Sums)
+    for members in by_top.values():
+        reports = _report_rows(
+            ProgressReport.objects.filter(assignment_id__in=[a.pk for a in members], period__in=periods)
+        )
+        walk = Walk(assignments=members, successions=successions, periods=periods, reports=reports, rule=rule,
+                    as_of=today)  # fmt: skip
+        for period in periods:
+            for state in walk.states_at(period):
+                sums[(state.task_id, period.pk, tops[state.unit.pk])].add_state(state)
+    rows = [
+        Tally(directive=directive, task_id=task, period_id=period, top_unit_id=top, **values.values)
+        for (task, period, top), values in sums.items()
+    ]
+    with transaction.atomic():
+        Tally.objects.filter(directive=directive).delete()
+        Tally.objects.bulk_create(rows, batch_size=5000)
+        TallyState.objects.update_or_create(
+            directive=directive,
+            defaults={"built_on": today, "built_at": timezone.now(), "is_stale": False,
+                      "seconds": time.monotonic() - started},
+        )  # fmt: skip
+    return len(rows)
+
+
+def tallies_mark_stale():
+    """Something that shapes every figure changed: read live until rebuilt."""
+    changed = TallyState.objects.filter(is_stale=False).update(is_stale=True)
+    if changed:
+        transaction.on_commit(_queue_rebuild)
+
+
+def _queue_rebuild():
+    from dashboard.tasks import rebuild_tallies
+
+    try:
+        rebuild_tallies.delay()
+    except Exception:  # the broker is down: the nightly rebuild catches up; the dashboard reads live meanwhile
+        logger.warning("Could not queue the dashboard tally rebuild.", exc_info=True)
+
+
+def fresh_state(directive):
+    """The directive's tally state, None when there are no tallies or they are stale."""
+    return TallyState.objects.filter(directive=directive, is_stale=False).first()
+
+
+def answers_for(state, periods, today):
+    """Whether tallies built on ``state.built_on`` hold for ``periods`` today:
+    a period not yet past due when they were built has states that depend on
+    the day."""
+    return state.built_on == today or all(on_time_limit(p) < state.built_on for p in periods)
+
+
+# --- keeping the tallies right on every report save ----------------------------------------------
+
+
+class Contribution:
+    """What one assignment's (unit, task) adds to the tallies from a period on."""
+
+    def __init__(self, assignment_id, from_due, today):
+        self.assignment_id, self.from_due, self.today = assignment_id, from_due, today
+
+    def compute(self):
+        assignment = Assignment.objects.select_related("task__directive", "unit").get(pk=self.assignment_id)
+        directive = assignment.task.directive
+        if not TallyState.objects.filter(directive=directive, is_stale=False).exists():
+            return None
+        pairs = list(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
+        family = _family(assignment.unit_id, pairs)
+        units = {u.pk: u for u in Unit.objects.without_tree_fields().filter(pk__in=family)}
+        members = list(
+            Assignment.objects.filter(
+                task_id=assignment.task_id, unit_id__in=family, schedule_id=assignment.schedule_id
+            )
+        )
+        for member in members:
+            member.unit = units[member.unit_id]
+        periods = tallied_periods([assignment.schedule_id], self.today)
+        reports = _report_rows(ProgressReport.objects.filter(assignment__in=members, period__in=periods))
+        walk = Walk(assignments=members, successions=Successions(units, pairs), periods=periods, reports=reports,
+                    rule=Rule.of(directive), as_of=self.today)  # fmt: skip
+        sums = defaultdict(Sums)
+        top_of = {}
+        for period in periods:
+            if period.due_on < self.from_due:
+                continue
+            for state in walk.states_at(period):
+                if state.unit.pk not in top_of:
+                    top_of[state.unit.pk] = _top_unit(state.unit)
+                sums[(state.task_id, period.pk, top_of[state.unit.pk])].add_state(state)
+        return directive, sums
+
+
+def _family(unit_id, pairs):
+    """The unit and every unit linked to it by successions, transitively."""
+    linked = defaultdict(set)
+    for predecessor, successor in pairs:
+        linked[predecessor].add(successor)
+        linked[successor].add(predecessor)
+    found, stack = set(), [unit_id]
+    while stack:
+        pk = stack.pop()
+        if pk not in found:
+            found.add(pk)
+            stack.extend(linked[pk])
+    return found
+
+
+def _top_unit(unit):
+    path = list(Unit.objects.ancestors(unit, include_self=True).values_list("pk", flat=True))
+    if len(path) > 1 and not Unit.objects.filter(parent__isnull=True).exclude(pk=path[0]).exists():
+        return path[1]
+    return path[0]
+
+
+def tally_before(report):
+    """Called before a report is saved: its (unit, task)'s contribution as the
+    database still has it, or None when the save cannot change the tallies."""
+    if not TallyState.objects.filter(is_stale=False).exists():
+        return None
+    if report.pk is None:
+        old = None
+    else:
+        old = (
+            ProgressReport.objects.filter(pk=report.pk)
+            .values("state", "submitted_at", "implementation_status", "percent_complete", "period_id", "assignment_id")
+            .first()
+        )
+    new = (report.state, report.submitted_at, report.implementation_status, report.percent_complete,
+           report.period_id, report.assignment_id)  # fmt: skip
+    if old is not None and tuple(old.values()) == new:
+        return None
+    if transaction.get_connection().in_atomic_block:
+        # One save of this assignment's reports at a time applies its difference.
+        Assignment.objects.select_for_update().filter(pk=report.assignment_id).exists()
+    today = timezone.localdate()
+    due = ReportingPeriod.objects.filter(pk__in={report.period_id, old and old["period_id"]} - {None})
+    from_due = min(due.values_list("due_on", flat=True))
+    before = Contribution(report.assignment_id, from_due, today)
+    return before, before.compute()
+
+
+def tally_after(pending):
+    """Called after the save: applies the difference to the tally rows."""
+    contribution, before = pending
+    after = contribution.compute()
+    if before is None or after is None:
+        return
+    directive, old = before
+    _directive, new = after
+    for key in old.keys() | new.keys():
+        delta = new.get(key, Sums()).minus(old.get(key, Sums()))
+        changes = {name: F(name) + value for name, value in delta.items() if value}
+        if not changes:
+            continue
+        task, period, top = key
+        if not Tally.objects.filter(task_id=task, period_id=period, top_unit_id=top).update(**changes):
+            Tally.objects.create(directive=directive, task_id=task, period_id=period, top_unit_id=top, **delta)

@@ -1,0 +1,142 @@
+"""The maintained tallies give the dashboard exactly the figures it computes
+live: after a rebuild, after reports move through the workflow (each save
+applying its difference), and they step aside when stale or out of date."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.test import RequestFactory
+from django.utils import timezone
+
+from dashboard.matrix import matrix_groups
+from dashboard.models import Tally, TallyState
+from dashboard.selection import selection_from
+from dashboard.tallies import FIELDS, tallies_rebuild
+from dashboard.tally_figures import tally_dashboard
+from directives.models import Directive
+from reports.demo import demo_data_create
+from reports.models import ProgressReport, ReportingPeriod, ReportState
+from reports.workflow import report_transition
+from tests.factories import AssignmentFactory, UnitFactory, UserFactory
+from units.roles import ADMIN_GROUP
+
+TODAY = datetime.date(2025, 9, 2)
+NOW = datetime.datetime(2025, 9, 2, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=7)))
+
+
+@pytest.fixture
+def demo(db):
+    with time_machine.travel(NOW, tick=False):
+        demo_data_create(today=TODAY, seed=7)
+        yield Directive.objects.get()
+
+
+def select(**params):
+    return selection_from(RequestFactory().get("/dashboard/", params))
+
+
+def ranges(directive):
+    keys = list(dict.fromkeys(ReportingPeriod.objects.filter(due_on__lte=TODAY).order_by("due_on").values_list(
+        "key", flat=True)))  # fmt: skip
+    return [
+        {"directive": directive.pk},  # the latest period due
+        {"directive": directive.pk, "start": keys[0], "end": keys[-1]},  # the whole term so far
+        {"directive": directive.pk, "start": keys[-4], "end": keys[-2]},  # across the 2025 merger
+    ]
+
+
+def block_values(block):
+    counts = block.counts
+    return (
+        [
+            getattr(counts, name)
+            for name in ("expected", "received", "on_time", "late", "overdue", "awaiting", "accepted", "returned")
+        ],  # fmt: skip
+        dict(block.taxonomy.counts),
+        (block.progress.weighted, block.progress.weight),
+    )
+
+
+def assert_same(selection):
+    live = selection.figures()
+    tallied = tally_dashboard(selection)
+    assert tallied is not None, "the tallies should answer"
+    figures, groups, _late, late_total = tallied
+    assert block_values(figures.total) == block_values(live.total)
+    for mine, theirs in zip(figures.by_task, live.by_task, strict=True):
+        assert block_values(mine.block) == block_values(theirs.block), mine.task
+        assert mine.trend == theirs.trend, mine.task
+    assert [(p.period.key, p.reporting_rate, p.on_time_rate, p.progress) for p in figures.series] == [
+        (p.period.key, p.reporting_rate, p.on_time_rate, p.progress) for p in live.series
+    ]
+    live_rows = {row.unit.pk: row for group in matrix_groups(live) for row in group.rows}
+    rows = {row.unit.pk: row for group in groups for row in group.rows}
+    assert rows.keys() == live_rows.keys()
+    for pk, row in rows.items():
+        assert [b and block_values(b) for b in row.blocks] == [b and block_values(b) for b in live_rows[pk].blocks]
+    assert late_total == live.total.counts.overdue
+
+
+def test_rebuilt_tallies_give_the_live_figures(demo):
+    with time_machine.travel(NOW, tick=False):
+        assert tallies_rebuild(directive=demo) > 0
+        for params in ranges(demo):
+            assert_same(select(**params))
+
+
+def test_each_workflow_step_keeps_the_tallies_equal_to_a_rebuild(demo):
+    admin = UserFactory(username="tally-admin", groups=[ADMIN_GROUP])
+    admin.is_superuser = True
+    admin.save()
+    with time_machine.travel(NOW, tick=False):
+        tallies_rebuild(directive=demo)
+        waiting = list(ProgressReport.objects.filter(state=ReportState.SUBMITTED).order_by("pk")[:3])
+        report_transition(report=waiting[0], action="accept", by=admin)
+        report_transition(report=waiting[1], action="return", by=admin, reason="Bổ sung số liệu.")
+        accepted = ProgressReport.objects.filter(state=ReportState.ACCEPTED).order_by("-period__due_on").first()
+        report_transition(report=accepted, action="reopen", by=admin, reason="Sửa tỷ lệ.")
+        draft = ProgressReport.objects.filter(state=ReportState.DRAFT).order_by("pk").first()
+        draft.implementation_status, draft.percent_complete, draft.results = "completed", 100, "Đã hoàn thành."
+        draft.save()
+        report_transition(report=draft, action="submit", by=admin)
+        maintained = sorted(Tally.objects.values_list("task_id", "period_id", "top_unit_id", *FIELDS))
+        for params in ranges(demo):
+            assert_same(select(**params))
+        tallies_rebuild(directive=demo)
+        assert sorted(Tally.objects.values_list("task_id", "period_id", "top_unit_id", *FIELDS)) == maintained
+
+
+def test_a_new_unit_or_assignment_makes_the_dashboard_compute_live_until_rebuilt(demo):
+    with time_machine.travel(NOW, tick=False):
+        tallies_rebuild(directive=demo)
+        assert tally_dashboard(select(directive=demo.pk)) is not None
+        unit = UnitFactory(name="Đảng ủy xã Mới (thử)")
+        AssignmentFactory(task=demo.tasks.first(), unit=unit, schedule=demo.tasks.first().assignments.first().schedule)
+        assert TallyState.objects.get(directive=demo).is_stale
+        assert tally_dashboard(select(directive=demo.pk)) is None
+        tallies_rebuild(directive=demo)
+        assert_same(select(directive=demo.pk))
+
+
+def test_a_period_not_yet_past_due_is_read_from_tallies_built_that_day_only(demo):
+    with time_machine.travel(NOW, tick=False):
+        tallies_rebuild(directive=demo)
+    current = ReportingPeriod.objects.filter(due_on__gte=TODAY).order_by("due_on").first()
+    past = ReportingPeriod.objects.filter(due_on__lt=TODAY - datetime.timedelta(days=30)).order_by("-due_on").first()
+    next_day = NOW + datetime.timedelta(days=1)
+    with time_machine.travel(next_day, tick=False):
+        assert timezone.localdate() == TODAY + datetime.timedelta(days=1)
+        assert tally_dashboard(select(directive=demo.pk, start=current.key, end=current.key)) is None
+        assert tally_dashboard(select(directive=demo.pk, start=past.key, end=past.key)) is not None
+
+
+def test_the_dashboard_says_where_its_figures_come_from(demo, client):
+    committee = UserFactory(username="btv-tally", groups=["Ban Thường vụ Tỉnh ủy"])
+    client.force_login(committee)
+    with time_machine.travel(NOW, tick=False):
+        assert client.get("/dashboard/").context["from_tallies"] is False
+        tallies_rebuild(directive=demo)
+        response = client.get("/dashboard/")
+        assert response.context["from_tallies"] is True
+        assert response.status_code == 200
