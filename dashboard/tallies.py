@@ -17,9 +17,11 @@ has run."""
 import datetime
 import logging
 import time
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -139,6 +141,7 @@ def _rebuild(directive, today):
     with transaction.atomic():
         Tally.objects.filter(directive=directive).delete()
         Tally.objects.bulk_create(rows, batch_size=5000)
+        _bump_on_commit(directive.pk)
         TallyState.objects.update_or_create(
             directive=directive,
             defaults={"built_on": today, "built_at": timezone.now(), "is_stale": False,
@@ -151,7 +154,57 @@ def tallies_mark_stale():
     """Something that shapes every figure changed: read live until rebuilt."""
     changed = TallyState.objects.filter(is_stale=False).update(is_stale=True)
     if changed:
+        for directive_pk in TallyState.objects.values_list("directive_id", flat=True):
+            _bump_on_commit(directive_pk)
         transaction.on_commit(_queue_rebuild)
+
+
+# --- the cache of tallied dashboards -------------------------------------------------------------
+# The tallies' version is a random token in the cache, replaced after every
+# commit that changes them; a tallied dashboard is kept under it. A cache that
+# is down only makes every request compute.
+
+CACHE_SECONDS = 600
+
+
+def _version_key(directive_pk):
+    return f"dashboard:tallies:{directive_pk}"
+
+
+def _bump_on_commit(directive_pk):
+    transaction.on_commit(lambda: cache_set(_version_key(directive_pk), uuid.uuid4().hex, timeout=None))
+
+
+def cache_get(key):
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.warning("The cache cannot be read.", exc_info=True)
+        return None
+
+
+def cache_set(key, value, timeout=CACHE_SECONDS):
+    try:
+        cache.set(key, value, timeout=timeout)
+    except Exception:
+        logger.warning("The cache cannot be written.", exc_info=True)
+
+
+def tally_cache_key(selection, language, variant):
+    """The cache key of a tallied dashboard for this selection, language and
+    page variant; None for a unit's subtree (computed live)."""
+    if selection.unit is not None:
+        return None
+    version = cache_get(_version_key(selection.directive.pk))
+    if version is None:
+        version = uuid.uuid4().hex
+        try:
+            if not cache.add(_version_key(selection.directive.pk), version, timeout=None):
+                version = cache.get(_version_key(selection.directive.pk))
+        except Exception:
+            return None
+    parts = [selection.directive.pk, version, selection.as_of, selection.start, selection.end, language, variant]
+    return "dashboard:body:" + ":".join(str(part) for part in parts)
 
 
 def _queue_rebuild():
@@ -232,7 +285,10 @@ def _family(unit_id, pairs):
 
 def _top_unit(unit):
     path = list(Unit.objects.ancestors(unit, include_self=True).values_list("pk", flat=True))
-    if len(path) > 1 and not Unit.objects.filter(parent__isnull=True).exclude(pk=path[0]).exists():
+    if (
+        len(path) > 1
+        and not Unit.objects.without_tree_fields().filter(parent__isnull=True).exclude(pk=path[0]).exists()
+    ):
         return path[1]
     return path[0]
 
@@ -272,6 +328,7 @@ def tally_after(pending):
         return
     directive, old = before
     _directive, new = after
+    _bump_on_commit(directive.pk)
     for key in old.keys() | new.keys():
         delta = new.get(key, Sums()).minus(old.get(key, Sums()))
         changes = {name: F(name) + value for name, value in delta.items() if value}

@@ -6,7 +6,7 @@ live."""
 
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from dashboard.figures import SERIES_MIN, Figures, SeriesPoint, TaskFigures
 from dashboard.late import SORTS, LateRow, late_details
@@ -16,7 +16,7 @@ from dashboard.models import Tally
 from dashboard.states import Successions, on_time_limit
 from dashboard.tallies import CATEGORY_FIELDS, FIELDS, answers_for, fresh_state
 from directives.models import Task
-from reports.models import Assignment, ReportingPeriod
+from reports.models import Assignment, ProgressReport, ReportingPeriod
 from units.models import Unit, UnitSuccession
 
 LATE_ROWS = 25
@@ -48,9 +48,9 @@ def _add(target, block):
     target.progress.add(block.progress)
 
 
-def tally_dashboard(selection, late_sort="days"):
-    """(figures, matrix groups, late rows, number of late reports) for the
-    whole directive from the tallies, or None when they cannot answer."""
+def tally_dashboard(selection):
+    """(figures, matrix groups) for the whole directive from the tallies, or
+    None when they cannot answer."""
     if selection.unit is not None:
         return None
     directive, chosen, as_of = selection.directive, selection.periods, selection.as_of
@@ -119,9 +119,8 @@ def tally_dashboard(selection, late_sort="days"):
         for task in tasks:
             trend[task.pk].append(series_task[key][task.pk].reporting_rate)
     figures.by_task = [TaskFigures(task, by_task[task.pk], trend[task.pk]) for task in tasks]
-    late, late_total = _late(directive, chosen, as_of, total, late_sort)
     range_end = max(p.ends_on for p in chosen)
-    return figures, _groups(by_top, tasks, range_end), late, late_total
+    return figures, _groups(by_top, tasks, range_end)
 
 
 def _groups(by_top, tasks, range_end):
@@ -139,7 +138,7 @@ def _groups(by_top, tasks, range_end):
             merged[display.pk].append(units[pk])
         for task_pk, block in blocks.items():
             _add(shown[display.pk][task_pk], block)
-    roots = Unit.objects.filter(parent__isnull=True).count()
+    roots = Unit.objects.without_tree_fields().filter(parent__isnull=True).count()
     rows = []
     for pk, blocks in shown.items():
         unit = units[pk]
@@ -162,22 +161,25 @@ def _groups(by_top, tasks, range_end):
     return group_rows(rows)
 
 
-def _late(directive, chosen, as_of, total, sort):
+def tally_late_rows(selection, sort):
     """The oldest overdue reports of the range (by the chosen sort, at most
-    ``LATE_ROWS``) straight from the tables, and how many there are in all
-    (from the tallies). A merger's changeover period is listed under each
-    assignment that has no received report."""
+    ``LATE_ROWS``) straight from the tables; the dashboard takes how many
+    there are in all from the tallies. A merger's changeover period is listed
+    under each assignment that has no received report."""
+    directive, chosen, as_of = selection.directive, selection.periods, selection.as_of
     overdue_periods = [p for p in chosen if on_time_limit(p) < as_of]
     found = []
-    order = {"unit": ["unit__name", "task__number"], "task": ["task__number", "unit__name"]}.get(
-        sort, ["unit__name", "task__number"]
-    )
+    # By days overdue (the default) the oldest period's missing reports come in the
+    # assignments' order, so that the database stops after the first few; the
+    # other orders have to look at every missing report of the range.
+    order = {"unit": ["unit__name", "task__number"], "task": ["task__number", "unit__name"]}.get(sort, ["pk"])
+    received = ProgressReport.objects.filter(assignment=OuterRef("pk"), state__in=RECEIVED)
     for period in sorted(overdue_periods, key=lambda p: (p.due_on, p.pk)):
         missing = (
             Assignment.objects.filter(task__directive=directive, schedule_id=period.schedule_id)
             .filter(Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=period.ends_on))
             .filter(Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=period.ends_on))
-            .exclude(reports__period=period, reports__state__in=RECEIVED)
+            .filter(~Exists(received.filter(period=period)))
             .select_related("unit", "task")
         )
         if sort == "reminders":
@@ -191,5 +193,4 @@ def _late(directive, chosen, as_of, total, sort):
             found.append(LateRow(assignment.unit, assignment.task, period, assignment, period.due_on, days))
         if sort == "days" and len(found) >= LATE_ROWS:
             break
-    rows = late_details(found)
-    return sorted(rows, key=SORTS.get(sort, SORTS["days"]))[:LATE_ROWS], total.counts.overdue
+    return sorted(late_details(found), key=SORTS.get(sort, SORTS["days"]))[:LATE_ROWS]

@@ -6,7 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -14,7 +17,8 @@ from dashboard.late import SORTS, late_rows
 from dashboard.matrix import matrix_groups, rollups
 from dashboard.measures import MEASURES, Category
 from dashboard.selection import selection_from
-from dashboard.tally_figures import tally_dashboard
+from dashboard.tallies import cache_get, cache_set, tally_cache_key
+from dashboard.tally_figures import tally_dashboard, tally_late_rows
 from reminders.services import reminder_send_now
 from reports.access import assignment_or_404, period_of_assignment_or_404
 
@@ -49,36 +53,45 @@ def _number(value):
 @view_permission
 def dashboard(request):
     """The whole directive from the maintained tallies when they are fresh,
-    otherwise (and for a unit's subtree) computed live: the same figures."""
+    otherwise (and for a unit's subtree) computed live: the same figures. The
+    tallied figures, the same for every reader, are kept in the cache under
+    the tallies' version, so that a change to any report shows at once."""
     selection = selection_from(request)
-    context = {"selection": selection, "figures": None}
-    if selection is not None:
-        sort = request.GET.get("late_sort", "days")
-        sort = sort if sort in SORTS else "days"
-        tallied = tally_dashboard(selection, late_sort=sort)
-        if tallied is not None:
-            figures, groups, late, late_total = tallied
-        else:
-            figures = selection.figures()
-            groups = matrix_groups(figures)
-            late = late_rows(figures, sort=sort)
-            late_total = len(late)
-        context.update(
-            figures=figures,
-            from_tallies=tallied is not None,
-            groups=groups,
-            late=late[:LATE_LIST_SIZE],
-            late_total=late_total,
-            late_sort=request.GET.get("late_sort", "days"),
-            late_columns=[
-                ("unit", _("Unit")),
-                ("task", _("Task")),
-                ("days", _("Days overdue")),
-                ("reminders", _("Reminders sent")),
-            ],
-            chart=_chart_data(figures),
-            may_remind=request.user.has_perm("dashboard.remind_now"),
-        )
+    context = {"selection": selection}
+    if selection is None:
+        return render(request, "dashboard/dashboard.html", context)
+    sort = request.GET.get("late_sort", "days")
+    sort = sort if sort in SORTS else "days"
+    may_change_rule = request.user.has_perm("directives.change_directive")
+    key = tally_cache_key(selection, get_language(), may_change_rule)
+    cached = cache_get(key) if key else None
+    if cached is None:
+        tallied = tally_dashboard(selection) if key else None
+        figures, from_tallies = (tallied[0], True) if tallied else (selection.figures(), False)
+        groups = tallied[1] if tallied else matrix_groups(figures)
+        body = render_to_string("dashboard/_body.html", {
+            "selection": selection, "figures": figures, "groups": groups, "chart": _chart_data(figures),
+            "from_tallies": from_tallies}, request=request)  # fmt: skip
+        cached = {"body": body, "late_total": figures.total.counts.overdue, "from_tallies": from_tallies}
+        if from_tallies:
+            cache_set(key, cached)
+        late = tally_late_rows(selection, sort) if from_tallies else late_rows(figures, sort=sort)
+    else:
+        late = tally_late_rows(selection, sort)
+    context.update(
+        body=mark_safe(cached["body"]),  # noqa: S308 - our own template's output, kept in the cache
+        from_tallies=cached["from_tallies"],
+        late=late[:LATE_LIST_SIZE],
+        late_total=cached["late_total"],
+        late_sort=request.GET.get("late_sort", "days"),
+        late_columns=[
+            ("unit", _("Unit")),
+            ("task", _("Task")),
+            ("days", _("Days overdue")),
+            ("reminders", _("Reminders sent")),
+        ],
+        may_remind=request.user.has_perm("dashboard.remind_now"),
+    )
     return render(request, "dashboard/dashboard.html", context)
 
 
