@@ -10,12 +10,13 @@ BIN := $(VENV)/bin
 export DEBUG ?= 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install run test lint format check-migrations migrate demo browser messages clean
+.PHONY: help install run test lint format check-migrations migrate demo browser messages bench clean
 
 help:
 	@echo "make run    install, migrate, load the directive and demo users, start web + worker + beat on 127.0.0.1:8000"
 	@echo "make test   install and run the whole test suite"
 	@echo "make lint   ruff lint and format check"
+	@echo "make bench  benchmark on PostgreSQL and Redis (SCALE=province|national), writes bench/results.json"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -70,6 +71,17 @@ format: install
 
 check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run
+
+# The benchmark (README, "Benchmarks"): rebuilds the PostgreSQL database
+# tracker_bench_$(SCALE) (BENCH_REUSE=1 keeps a complete one) and uses Redis db 3,
+# unless DATABASE_URL / REDIS_URL say otherwise. Needs PostgreSQL and Redis running.
+SCALE ?= province
+$(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench: install $(VENV)/.bench-installed
+	$(PY) -m bench.run --scale $(SCALE)
 
 # Refresh the Vietnamese catalog after changing user-facing strings (needs GNU gettext).
 messages: install

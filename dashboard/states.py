@@ -190,14 +190,30 @@ class Walk:
         own = [a for a in owing if a.unit_id == unit.pk]
         return Expected(unit, period, (own or owing)[0], report, status, days)
 
-    def _history(self, members, period):
-        """Received reports of ``members`` up to ``period``, by due date."""
-        rows = []
-        for assignment in members:
-            found = self.received.get(assignment.pk)
-            if found:
-                rows.extend(found[: bisect.bisect_right(self.received_due[assignment.pk], period.due_on)])
-        return sorted(rows, key=lambda r: (self.due[r.period_id], r.pk)) if len(members) > 1 else rows
+    def _latest(self, members, period):
+        """The latest received report of ``members`` up to ``period``, and the
+        first of the unbroken run of "completed" reports that ends with it."""
+        if len(members) == 1:
+            rows = self.received.get(members[0].pk)
+            if not rows:
+                return None, None
+            end = bisect.bisect_right(self.received_due[members[0].pk], period.due_on)
+        else:
+            rows = []
+            for assignment in members:
+                found = self.received.get(assignment.pk)
+                if found:
+                    rows.extend(found[: bisect.bisect_right(self.received_due[assignment.pk], period.due_on)])
+            rows.sort(key=lambda r: (self.due[r.period_id], r.pk))
+            end = len(rows)
+        if end == 0:
+            return None, None
+        latest = first = rows[end - 1]
+        index = end - 1
+        while index >= 0 and rows[index].implementation_status == "completed":
+            first = rows[index]
+            index -= 1
+        return latest, first
 
     def _last_due_row(self, unit, period, members, row, day):
         """The latest expected report of the unit whose on-time limit is
@@ -214,13 +230,13 @@ class Walk:
 
     def _state(self, unit, task_id, period, members, owing):
         row = self._row(unit, period, owing)
-        history = self._history(members, period)
-        latest = history[-1] if history else None
+        latest, first_completed = self._latest(members, period)
         day = status_day(period, self.as_of)
         deadlines = [a.deadline for a in members if a.deadline]
         category = category_of(
             deadline=min(deadlines) if deadlines else None,
-            history=history,
+            latest=latest,
+            first_completed=first_completed,
             last_due=self._last_due_row(unit, period, members, row, day),
             day=day,
             period_of=self.period_by_pk.__getitem__,
@@ -229,18 +245,13 @@ class Walk:
         return State(unit, task_id, row, members, category, latest, progress_of(latest, is_lead, self.rule), is_lead)
 
 
-def category_of(*, deadline, history, last_due, day, period_of):
-    """The Government Office category of a (unit, task) on ``day``."""
-    latest = history[-1] if history else None
+def category_of(*, deadline, latest, first_completed, last_due, day, period_of):
+    """The Government Office category of a (unit, task) on ``day``, from its
+    latest received report and the first of the "completed" ones that end
+    with it."""
     if latest is not None and latest.implementation_status == "completed":
-        # The first report that said "completed" since the last one that did not.
-        first = latest
-        for report in reversed(history):
-            if report.implementation_status != "completed":
-                break
-            first = report
-        limit = deadline or on_time_limit(period_of(first.period_id))
-        done_on = first.submitted_on or day
+        limit = deadline or on_time_limit(period_of(first_completed.period_id))
+        done_on = first_completed.submitted_on or day
         return Category.COMPLETED_ON_TIME if done_on <= limit else Category.COMPLETED_LATE
     if deadline is not None and deadline < day:
         return Category.IN_PROGRESS_OVERDUE

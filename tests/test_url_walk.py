@@ -242,6 +242,7 @@ WALK = {
     "healthz": [
         Case("healthz", lambda w: reverse("healthz"), get=everyone(status(200, 503)), post=everyone(POST_ONLY))
     ],
+    "ping": [Case("ping", lambda w: reverse("ping"), get=everyone(OK), post=everyone(POST_ONLY))],
     "home": [
         Case(
             "home",

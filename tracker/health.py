@@ -1,11 +1,13 @@
-"""/healthz: whether the database and the Celery broker answer."""
+"""/healthz: whether the database and the Celery broker answer; /ping: the
+cheapest Django response (no database), the floor the benchmark compares
+pages with."""
 
 import os
 
 from django.db import connections
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from kombu import Connection
 
 from tracker.celery import app
@@ -55,3 +57,9 @@ def healthz(request):
     checks = {"database": database_status(), "broker": broker_status()}
     healthy = all(check["ok"] for check in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+@never_cache
+@require_safe
+def ping(request):
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
