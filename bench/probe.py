@@ -3,8 +3,7 @@ subprocess: ``python -m bench.probe <command> [json argument]``. Each prints one
 line ``BENCH-JSON: {...}`` that the runner (``bench/run.py``) reads.
 
 Commands: ``baseline`` (remember where the dataset ends), ``reset`` (delete what
-earlier bench runs added), ``fallback-users`` (load users for the Hải Dương
-demo), ``discover``, ``queries``, ``correctness``, ``sweep``.
+earlier bench runs added), ``discover``, ``queries``, ``correctness``, ``sweep``.
 """
 
 import datetime
@@ -21,7 +20,6 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client, RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
@@ -91,29 +89,11 @@ def reset(_arg):
     with transaction.atomic():
         for name in ("notification", "reminder", "transition", "report"):
             deleted[name] = TRACKED[name].objects.filter(pk__gt=int(values[name])).delete()[0]
+    # Deleting reports leaves the dashboard's tallies stale: rebuilt here, as the nightly job would.
+    from dashboard.tallies import tallies_rebuild
+
+    tallies_rebuild()
     emit({"reusable": True, "built_at": values["complete"], "deleted": deleted})
-
-
-# --- fallback dataset: load users for the Hải Dương demo -------------------------------------------
-
-
-def fallback_users(arg):
-    """Until ``demo_data --scale`` exists: one load user per open pair
-    (assignment, current period) of the Hải Dương demo, as a reporter of the
-    pair's unit, the unit set to need no sign-off. Remove with the fallback."""
-    wanted = int(arg or 50)
-    today = timezone.localdate()
-    directive = _directive()
-    pairs = _open_pairs(Assignment.objects.filter(task__directive=directive), today)[:wanted]
-    password = make_password("demo")  # hashed once: PBKDF2 per user would take half a minute
-    with transaction.atomic():
-        for number, (assignment, _period) in enumerate(pairs, start=1):
-            user, _created = User.objects.update_or_create(
-                username=f"{LOAD_PREFIX}{number:03d}", defaults={"password": password, "is_active": True}
-            )
-            Membership.objects.get_or_create(user=user, unit_id=assignment.unit_id, role=MembershipRole.REPORTER)
-            Unit.objects.filter(pk=assignment.unit_id).update(requires_signoff=False)
-    emit({"load_users": len(pairs)})
 
 
 def _open_pairs(assignments, today, taken=()):
@@ -407,7 +387,6 @@ def sweep(arg):
 COMMANDS = {
     "baseline": baseline,
     "reset": reset,
-    "fallback-users": fallback_users,
     "discover": discover,
     "queries": queries,
     "correctness": correctness,

@@ -199,21 +199,10 @@ def static_collect(env, var_dir):
     manage(env, "collectstatic", "--noinput", "-v", "0")
 
 
-def scale_generator_available(env):
-    return "--scale" in manage(env, "demo_data", "--help", capture=True)
-
-
 def dataset_build(scale, build_env, seed):
     manage(build_env, "migrate", "--noinput", "-v", "0")
-    if scale_generator_available(build_env):
-        manage(build_env, "demo_data", "--scale", scale, "--seed", str(seed))
-        return f"demo_data --scale {scale} --seed {seed}"
-    # Fallback until the scale generator lands: the Hải Dương demo plus load users.
-    log("demo_data has no --scale yet: falling back to the Hải Dương demo with load users")
-    manage(build_env, "load_directive", capture=True)
-    manage(build_env, "demo_data", capture=True)
-    probe(build_env, "fallback-users", "200")
-    return "fallback: Hải Dương demo (demo_data without --scale) + load users"
+    manage(build_env, "demo_data", "--scale", scale, "--seed", str(seed))
+    return f"demo_data --scale {scale} --seed {seed}"
 
 
 # --- HTTP helpers -----------------------------------------------------------------------------
@@ -506,8 +495,10 @@ def main(argv=None):
         base = f"http://127.0.0.1:{port}"
         processes.start(
             "gunicorn",
-            [str(BIN / "gunicorn"), "tracker.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "--threads", "4", "--worker-class", "gthread", "--timeout", "600", "--access-logfile", "-",
+            # gunicorn's rule of thumb: (2 × cores) + 1 workers; two threads each for the waits on the database.
+            [str(BIN / "gunicorn"), "tracker.wsgi", "--bind", f"127.0.0.1:{port}", "--workers",
+             str(2 * (os.cpu_count() or 1) + 1), "--threads", "2", "--worker-class", "gthread", "--timeout", "600",
+             "--access-logfile", "-",
              # Longer than the load test's think time, as a reverse proxy's would be: no reset races.
              "--keep-alive", "10"],
             env,

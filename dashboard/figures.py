@@ -104,6 +104,7 @@ class Figures:
     cells: dict  # (display unit pk, task pk) -> Cell
     merged_into: dict  # display unit pk -> [predecessor Unit] shown under it
     scope: object = None  # the unit whose subtree the figures cover (None: every unit)
+    tallied_at: object = None  # set when these are the last tallies, being recalculated
     total: Block = field(default_factory=Block)
     by_task: list = field(default_factory=list)  # TaskFigures
     series: list = field(default_factory=list)  # SeriesPoint

@@ -26,11 +26,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from dashboard.measures import Category, Rule
+from dashboard.measures import RECEIVED, Category, Rule
 from dashboard.models import Tally, TallyState
 from dashboard.states import ReportRow, Successions, Walk, on_time_limit
 from directives.models import Directive
-from reports.models import Assignment, ProgressReport, ReportingPeriod
+from reports.models import Assignment, ProgressReport, ReportingPeriod, ReportState
 from units.models import Unit, UnitSuccession
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,8 @@ CATEGORY_FIELDS = {
     Category.IN_PROGRESS_OVERDUE: "in_progress_overdue",
     Category.NOT_YET_DUE: "not_yet_due",
 }
+# Only received reports (and returned ones, counted as such) show in the tallies.
+TALLIED_STATES = (*RECEIVED, ReportState.RETURNED)
 FIELDS = (*COUNT_FIELDS, *CATEGORY_FIELDS.values(), "progress_weighted", "progress_weight")
 
 
@@ -90,12 +92,13 @@ def tallied_periods(schedule_ids, today):
     )
 
 
-def _report_rows(queryset):
+def _report_rows(queryset, chunked=False):
+    rows = queryset.values_list(
+        "pk", "assignment_id", "period_id", "state", "submitted_at", "implementation_status", "percent_complete"
+    )
     return [
         ReportRow(pk, a, p, state, submitted_at and timezone.localtime(submitted_at).date(), status, pct)
-        for pk, a, p, state, submitted_at, status, pct in queryset.values_list(
-            "pk", "assignment_id", "period_id", "state", "submitted_at", "implementation_status", "percent_complete"
-        ).iterator(chunk_size=20000)
+        for pk, a, p, state, submitted_at, status, pct in (rows.iterator(chunk_size=20000) if chunked else rows)
     ]
 
 
@@ -106,38 +109,60 @@ def tallies_rebuild(*, directive=None, today=None) -> int:
     return sum(_rebuild(d, today or timezone.localdate()) for d in directives)
 
 
+class _Shape:
+    """What a rebuild walks: the directive's units, top rows, successions,
+    assignments (by top row) and periods."""
+
+    def __init__(self, directive, today):
+        self.directive, self.today, self.rule = directive, today, Rule.of(directive)
+        units = {u.pk: u for u in Unit.objects.without_tree_fields().only(
+            "pk", "parent_id", "valid_from", "valid_to", "level", "kind", "name")}  # fmt: skip
+        self.tops = top_units(units)
+        self.successions = Successions(units, UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
+        assignments = list(
+            Assignment.objects.filter(task__directive=directive).only(
+                "pk", "task_id", "unit_id", "role", "deadline", "schedule_id"
+            )
+        )
+        self.periods = tallied_periods({a.schedule_id for a in assignments}, today)
+        self.by_top = defaultdict(list)
+        for assignment in assignments:
+            assignment.unit = units[assignment.unit_id]
+            self.by_top[self.top_of(assignment.unit)].append(assignment)
+
+    def top_of(self, unit):
+        # By the final successor's row, so that a merger is walked in one piece.
+        return self.tops[self.successions.resolve(unit, datetime.date.max).pk]
+
+    def sums(self, tops=None, tasks=None):
+        sums = defaultdict(Sums)
+        for top, members in self.by_top.items():
+            if tops is not None and top not in tops:
+                continue
+            if tasks is not None:
+                members = [a for a in members if a.task_id in tasks]
+            reports = _report_rows(
+                ProgressReport.objects.filter(assignment_id__in=[a.pk for a in members], period__in=self.periods),
+                chunked=True,
+            )
+            walk = Walk(assignments=members, successions=self.successions, periods=self.periods, reports=reports,
+                        rule=self.rule, as_of=self.today)  # fmt: skip
+            for period in self.periods:
+                for state in walk.states_at(period):
+                    sums[(state.task_id, period.pk, self.tops[state.unit.pk])].add_state(state)
+        return sums
+
+    def rows(self, sums):
+        return [
+            Tally(directive=self.directive, task_id=task, period_id=period, top_unit_id=top, **values.values)
+            for (task, period, top), values in sums.items()
+        ]
+
+
 def _rebuild(directive, today):
-    started = time.monotonic()
-    rule = Rule.of(directive)
-    units = {u.pk: u for u in Unit.objects.without_tree_fields().only(
-        "pk", "parent_id", "valid_from", "valid_to", "level", "kind", "name")}  # fmt: skip
-    tops = top_units(units)
-    successions = Successions(units, UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
-    assignments = list(
-        Assignment.objects.filter(task__directive=directive).only(
-            "pk", "task_id", "unit_id", "role", "deadline", "schedule_id"
-        )
-    )
-    periods = tallied_periods({a.schedule_id for a in assignments}, today)
-    by_top = defaultdict(list)
-    for assignment in assignments:
-        assignment.unit = units[assignment.unit_id]
-        # Chunks by the final successor's row, so that a merger is walked in one piece.
-        by_top[tops[successions.resolve(assignment.unit, datetime.date.max).pk]].append(assignment)
-    sums = defaultdict(Sums)
-    for members in by_top.values():
-        reports = _report_rows(
-            ProgressReport.objects.filter(assignment_id__in=[a.pk for a in members], period__in=periods)
-        )
-        walk = Walk(assignments=members, successions=successions, periods=periods, reports=reports, rule=rule,
-                    as_of=today)  # fmt: skip
-        for period in periods:
-            for state in walk.states_at(period):
-                sums[(state.task_id, period.pk, tops[state.unit.pk])].add_state(state)
-    rows = [
-        Tally(directive=directive, task_id=task, period_id=period, top_unit_id=top, **values.values)
-        for (task, period, top), values in sums.items()
-    ]
+    started, since = time.monotonic(), timezone.now()
+    shape = _Shape(directive, today)
+    rows = shape.rows(shape.sums())
     with transaction.atomic():
         Tally.objects.filter(directive=directive).delete()
         Tally.objects.bulk_create(rows, batch_size=5000)
@@ -147,7 +172,31 @@ def _rebuild(directive, today):
             defaults={"built_on": today, "built_at": timezone.now(), "is_stale": False,
                       "seconds": time.monotonic() - started},
         )  # fmt: skip
+    _catch_up(shape, since)
     return len(rows)
+
+
+def _catch_up(shape, since, rounds=3):
+    """Reports saved while the rebuild read (their own updates were skipped,
+    the tallies being stale): their (task, top row) slices are walked again."""
+    for _round in range(rounds):
+        changed = set(
+            ProgressReport.objects.filter(assignment__task__directive=shape.directive, updated_at__gte=since)
+            .values_list("assignment__task_id", "assignment__unit_id")
+            .distinct()
+        )
+        if not changed:
+            return
+        since = timezone.now()
+        units = {pk: unit for members in shape.by_top.values() for a in members for pk, unit in [(a.unit_id, a.unit)]}
+        slices = {(task, shape.top_of(units[unit])) for task, unit in changed if unit in units}
+        tasks, tops = {task for task, _top in slices}, {top for _task, top in slices}
+        sums = {key: value for key, value in shape.sums(tops=tops, tasks=tasks).items() if (key[0], key[2]) in slices}
+        with transaction.atomic():
+            for task, top in slices:
+                Tally.objects.filter(directive=shape.directive, task_id=task, top_unit_id=top).delete()
+            Tally.objects.bulk_create(shape.rows(sums), batch_size=5000)
+            _bump_on_commit(shape.directive.pk)
 
 
 def tallies_mark_stale():
@@ -216,11 +265,6 @@ def _queue_rebuild():
         logger.warning("Could not queue the dashboard tally rebuild.", exc_info=True)
 
 
-def fresh_state(directive):
-    """The directive's tally state, None when there are no tallies or they are stale."""
-    return TallyState.objects.filter(directive=directive, is_stale=False).first()
-
-
 def answers_for(state, periods, today):
     """Whether tallies built on ``state.built_on`` hold for ``periods`` today:
     a period not yet past due when they were built has states that depend on
@@ -232,40 +276,48 @@ def answers_for(state, periods, today):
 
 
 class Contribution:
-    """What one assignment's (unit, task) adds to the tallies from a period on."""
+    """What one assignment's (unit, task) adds to the tallies from a period
+    on. The rows that do not change with the save are read once, for the
+    before and the after."""
 
-    def __init__(self, assignment_id, from_due, today):
-        self.assignment_id, self.from_due, self.today = assignment_id, from_due, today
-
-    def compute(self):
-        assignment = Assignment.objects.select_related("task__directive", "unit").get(pk=self.assignment_id)
-        directive = assignment.task.directive
-        if not TallyState.objects.filter(directive=directive, is_stale=False).exists():
-            return None
+    def __init__(self, assignment_id, period_ids, today):
+        self.today = today
+        assignment = Assignment.objects.select_related("task__directive", "unit").get(pk=assignment_id)
+        self.directive = assignment.task.directive
+        self.stale = not TallyState.objects.filter(directive=self.directive, is_stale=False).exists()
+        if self.stale:
+            return
         pairs = list(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
         family = _family(assignment.unit_id, pairs)
         units = {u.pk: u for u in Unit.objects.without_tree_fields().filter(pk__in=family)}
-        members = list(
+        self.members = list(
             Assignment.objects.filter(
                 task_id=assignment.task_id, unit_id__in=family, schedule_id=assignment.schedule_id
             )
         )
-        for member in members:
+        for member in self.members:
             member.unit = units[member.unit_id]
-        periods = tallied_periods([assignment.schedule_id], self.today)
-        reports = _report_rows(ProgressReport.objects.filter(assignment__in=members, period__in=periods))
-        walk = Walk(assignments=members, successions=Successions(units, pairs), periods=periods, reports=reports,
-                    rule=Rule.of(directive), as_of=self.today)  # fmt: skip
+        self.successions = Successions(units, pairs)
+        self.periods = tallied_periods([assignment.schedule_id], today)
+        dues = [p.due_on for p in self.periods if p.pk in period_ids]
+        self.from_due = min(dues) if dues else None
+        self.top_of = {}
+
+    def compute(self):
+        if self.stale or self.from_due is None:
+            return None
+        reports = _report_rows(ProgressReport.objects.filter(assignment__in=self.members, period__in=self.periods))
+        walk = Walk(assignments=self.members, successions=self.successions, periods=self.periods, reports=reports,
+                    rule=Rule.of(self.directive), as_of=self.today)  # fmt: skip
         sums = defaultdict(Sums)
-        top_of = {}
-        for period in periods:
+        for period in self.periods:
             if period.due_on < self.from_due:
                 continue
             for state in walk.states_at(period):
-                if state.unit.pk not in top_of:
-                    top_of[state.unit.pk] = _top_unit(state.unit)
-                sums[(state.task_id, period.pk, top_of[state.unit.pk])].add_state(state)
-        return directive, sums
+                if state.unit.pk not in self.top_of:
+                    self.top_of[state.unit.pk] = _top_unit(state.unit)
+                sums[(state.task_id, period.pk, self.top_of[state.unit.pk])].add_state(state)
+        return self.directive, sums
 
 
 def _family(unit_id, pairs):
@@ -310,14 +362,15 @@ def tally_before(report):
            report.period_id, report.assignment_id)  # fmt: skip
     if old is not None and tuple(old.values()) == new:
         return None
+    if report.state not in TALLIED_STATES and (old is None or old["state"] not in TALLIED_STATES):
+        return None  # a draft, or a report awaiting sign-off, counts nowhere
     if transaction.get_connection().in_atomic_block:
         # One save of this assignment's reports at a time applies its difference.
         Assignment.objects.select_for_update().filter(pk=report.assignment_id).exists()
-    today = timezone.localdate()
-    due = ReportingPeriod.objects.filter(pk__in={report.period_id, old and old["period_id"]} - {None})
-    from_due = min(due.values_list("due_on", flat=True))
-    before = Contribution(report.assignment_id, from_due, today)
-    return before, before.compute()
+    contribution = Contribution(
+        report.assignment_id, {report.period_id, old and old["period_id"]}, timezone.localdate()
+    )
+    return contribution, contribution.compute()
 
 
 def tally_after(pending):

@@ -12,9 +12,9 @@ from dashboard.figures import SERIES_MIN, Figures, SeriesPoint, TaskFigures
 from dashboard.late import SORTS, LateRow, late_details
 from dashboard.matrix import MatrixRow, group_rows
 from dashboard.measures import RECEIVED, Block, Counts, Rule
-from dashboard.models import Tally
+from dashboard.models import Tally, TallyState
 from dashboard.states import Successions, on_time_limit
-from dashboard.tallies import CATEGORY_FIELDS, FIELDS, answers_for, fresh_state
+from dashboard.tallies import CATEGORY_FIELDS, FIELDS, answers_for
 from directives.models import Task
 from reports.models import Assignment, ProgressReport, ReportingPeriod
 from units.models import Unit, UnitSuccession
@@ -48,14 +48,15 @@ def _add(target, block):
     target.progress.add(block.progress)
 
 
-def tally_dashboard(selection):
+def tally_dashboard(selection, *, state=None, allow_stale=False):
     """(figures, matrix groups) for the whole directive from the tallies, or
-    None when they cannot answer."""
+    None when they cannot answer (stale or built on an earlier day, unless
+    ``allow_stale``). ``state`` is the directive's TallyState when already read."""
     if selection.unit is not None:
         return None
     directive, chosen, as_of = selection.directive, selection.periods, selection.as_of
-    state = fresh_state(directive)
-    if state is None:
+    state = state or TallyState.objects.filter(directive=directive).first()
+    if state is None or (state.is_stale and not allow_stale):
         return None
     end_due = max(p.due_on for p in chosen)
     schedules = Assignment.objects.filter(task__directive=directive).values("schedule_id")
@@ -68,7 +69,7 @@ def tally_dashboard(selection):
     series_keys = set(keys[-max(SERIES_MIN, len({p.key for p in chosen})) :])
     series_periods = [p for p in all_periods if p.key in series_keys]
     chosen_ids = {p.pk for p in chosen}
-    if not answers_for(state, [*chosen, *series_periods], as_of):
+    if not allow_stale and not answers_for(state, [*chosen, *series_periods], as_of):
         return None
     periods_by_pk = {p.pk: p for p in all_periods}
     last_of_schedule = {p.schedule_id: p.pk for p in sorted(chosen, key=lambda p: (p.due_on, p.pk))}
@@ -120,6 +121,7 @@ def tally_dashboard(selection):
             trend[task.pk].append(series_task[key][task.pk].reporting_rate)
     figures.by_task = [TaskFigures(task, by_task[task.pk], trend[task.pk]) for task in tasks]
     range_end = max(p.ends_on for p in chosen)
+    figures.tallied_at = state.built_at if state.is_stale or not answers_for(state, chosen, as_of) else None
     return figures, _groups(by_top, tasks, range_end)
 
 

@@ -2,6 +2,7 @@
 the same selection (directive and periods) from the query string and the same
 figures, so a number on one page is the number on the next."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
@@ -16,11 +17,13 @@ from django.views.decorators.http import require_POST, require_safe
 from dashboard.late import SORTS, late_rows
 from dashboard.matrix import matrix_groups, rollups
 from dashboard.measures import MEASURES, Category
+from dashboard.models import TallyState
 from dashboard.selection import selection_from
 from dashboard.tallies import cache_get, cache_set, tally_cache_key
 from dashboard.tally_figures import tally_dashboard, tally_late_rows
 from reminders.services import reminder_send_now
 from reports.access import assignment_or_404, period_of_assignment_or_404
+from reports.models import Assignment
 
 LATE_LIST_SIZE = 25
 view_permission = permission_required("dashboard.view_dashboard", raise_exception=True)
@@ -42,6 +45,11 @@ def _chart_data(figures):
             {"label": _("Average progress (%)"), "data": [_number(p.progress) for p in figures.series]},
         ],
     }
+
+
+def _too_large_to_compute(directive):
+    limit = settings.DASHBOARD_LIVE_MAX_ASSIGNMENTS
+    return Assignment.objects.filter(task__directive=directive)[: limit + 1].count() > limit
 
 
 def _number(value):
@@ -66,14 +74,18 @@ def dashboard(request):
     key = tally_cache_key(selection, get_language(), may_change_rule)
     cached = cache_get(key) if key else None
     if cached is None:
-        tallied = tally_dashboard(selection) if key else None
+        state = TallyState.objects.filter(directive=selection.directive).first() if key else None
+        tallied = tally_dashboard(selection, state=state) if state else None
+        if tallied is None and state and _too_large_to_compute(selection.directive):
+            # Being recalculated after a change to units or assignments: the last figures, said so.
+            tallied, key = tally_dashboard(selection, state=state, allow_stale=True), None
         figures, from_tallies = (tallied[0], True) if tallied else (selection.figures(), False)
         groups = tallied[1] if tallied else matrix_groups(figures)
         body = render_to_string("dashboard/_body.html", {
             "selection": selection, "figures": figures, "groups": groups, "chart": _chart_data(figures),
             "from_tallies": from_tallies}, request=request)  # fmt: skip
         cached = {"body": body, "late_total": figures.total.counts.overdue, "from_tallies": from_tallies}
-        if from_tallies:
+        if from_tallies and key:
             cache_set(key, cached)
         late = tally_late_rows(selection, sort) if from_tallies else late_rows(figures, sort=sort)
     else:

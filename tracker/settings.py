@@ -223,6 +223,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=5000)
 if EXPORT_INLINE_MAX_ROWS < 0:
     raise ImproperlyConfigured("EXPORT_INLINE_MAX_ROWS cannot be negative.")
+# A directive with more assignments than this is never computed live on the
+# dashboard: while its tallies are rebuilt the last ones are shown, marked so.
+DASHBOARD_LIVE_MAX_ASSIGNMENTS = env.int("DASHBOARD_LIVE_MAX_ASSIGNMENTS", default=20000)
 # Export files built by workers are deleted after this many days (a beat job).
 EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 if EXPORT_KEEP_DAYS < 1:

@@ -171,3 +171,34 @@ def test_a_cached_dashboard_shows_a_report_accepted_meanwhile(demo, client, djan
         after = client.get(url)
         assert after.context["from_tallies"] is True
         assert f">{count + 1}<" in after.context["body"]
+
+
+def test_a_report_saved_while_the_tallies_are_rebuilt_is_caught_up(demo):
+    from dashboard.tallies import _catch_up, _Shape
+
+    admin = UserFactory(username="admin-rebuild", groups=[ADMIN_GROUP])
+    with time_machine.travel(NOW, tick=False):
+        tallies_rebuild(directive=demo)
+        since = timezone.now()
+        shape = _Shape(demo, TODAY)  # what the rebuild read
+        TallyState.objects.update(is_stale=True)  # as during a rebuild: the save's own update is skipped
+        waiting = ProgressReport.objects.filter(state=ReportState.SUBMITTED).order_by("pk").first()
+        report_transition(report=waiting, action="return", by=admin, reason="Bổ sung.")
+        TallyState.objects.update(is_stale=False)
+        _catch_up(shape, since)
+        caught_up = sorted(Tally.objects.values_list("task_id", "period_id", "top_unit_id", *FIELDS))
+        tallies_rebuild(directive=demo)
+        assert sorted(Tally.objects.values_list("task_id", "period_id", "top_unit_id", *FIELDS)) == caught_up
+
+
+def test_a_large_directive_shows_its_last_tallies_while_they_are_rebuilt(demo, client, settings):
+    settings.DASHBOARD_LIVE_MAX_ASSIGNMENTS = 10  # the demo counts as large
+    client.force_login(UserFactory(username="btv-stale", groups=["Ban Thường vụ Tỉnh ủy"]))
+    with time_machine.travel(NOW, tick=False):
+        tallies_rebuild(directive=demo)
+        UnitFactory(name="Đảng ủy xã Mới (thử)")  # marks the tallies stale
+        response = client.get("/dashboard/")
+        assert response.context["from_tallies"] is True
+        assert 'data-testid="tallies-being-rebuilt"' in response.context["body"]
+        settings.DASHBOARD_LIVE_MAX_ASSIGNMENTS = 100_000
+        assert client.get("/dashboard/").context["from_tallies"] is False  # small enough: computed live

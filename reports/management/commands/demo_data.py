@@ -44,6 +44,10 @@ class Command(BaseCommand):
             self._scale(scale, today=today or timezone.localdate(), seed=seed, **options)
             return
         counts = demo_data_create(today=today or timezone.localdate(), seed=seed)
+        # The reports were written in bulk: the dashboard's tallies are built from them.
+        from dashboard.tallies import tallies_rebuild
+
+        tallies_rebuild(today=today)
         if counts:
             for what, count in sorted(counts.items()):
                 self.stdout.write(f"{what}: {count}")
