@@ -48,13 +48,14 @@ def notification_send(
 
 def notifications_send_many(entries) -> list[Notification]:
     """``notification_send`` for many items at once (the reminder sweep):
-    ``entries`` are dicts of its keyword arguments. Three queries whatever
-    their number."""
+    ``entries`` are dicts of its keyword arguments (or ``report_id`` for
+    ``report``). Three queries whatever their number."""
     users = {user.pk: user for entry in entries for user in entry["recipients"]}
     modes = dict(NotificationPreference.objects.filter(user__in=list(users)).values_list("user_id", "email_mode"))
     rows = []
     for entry in entries:
         report, actor = entry.get("report"), entry.get("actor")
+        report_id = report.pk if report is not None else entry.get("report_id")
         for user in entry["recipients"]:
             if actor is not None and user.pk == actor.pk:
                 continue
@@ -63,7 +64,7 @@ def notifications_send_many(entries) -> list[Notification]:
                 Notification(
                     recipient=user,
                     kind=entry["kind"],
-                    report=report,
+                    report_id=report_id,
                     assignment=entry.get("assignment") or (report.assignment if report else None),
                     period=entry.get("period") or (report.period if report else None),
                     actor=actor,

@@ -3,6 +3,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -84,7 +85,7 @@ class ReminderPolicy(models.Model):
     def __str__(self):
         return str(self.directive)
 
-    @property
+    @cached_property  # read for every (assignment, period) a sweep plans
     def days_before_list(self):
         return parse_days(self.days_before)
 

@@ -7,16 +7,17 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from directives.models import Directive
+from directives.models import Directive, Task
 from notifications.models import NotificationKind
 from notifications.services import notifications_send_many, office_members
 from reminders.calendar import WorkingCalendar
 from reminders.models import Reminder, ReminderKind, ReminderPolicy, ReminderStatus
 from reminders.rules import owed_reminders
 from reports.models import Assignment, ProgressReport, ReportingPeriod, ReportState
-from units.models import Membership, MembershipRole
+from units.models import Membership, MembershipRole, Unit
 
 DONE = (ReportState.SUBMITTED, ReportState.ACCEPTED)
 NOTIFICATION_KINDS = {
@@ -59,9 +60,12 @@ def _plan_directive(directive, policy, now, today):
     """Unsaved ledger rows for everything that has fallen due by ``now``."""
     horizon = datetime.timedelta(days=settings.REMINDER_OVERDUE_HORIZON_DAYS)
     ahead = datetime.timedelta(days=max(policy.days_before_list, default=0))
-    assignments = list(
-        Assignment.objects.filter(task__directive=directive).select_related("unit", "task").order_by("pk")
-    )
+    # Units and tasks read once each and shared, not one copy per assignment row.
+    assignments = list(Assignment.objects.filter(task__directive=directive).order_by("pk"))
+    units = Unit.objects.without_tree_fields().in_bulk({a.unit_id for a in assignments})
+    tasks = Task.objects.in_bulk({a.task_id for a in assignments})
+    for assignment in assignments:
+        assignment.unit, assignment.task = units[assignment.unit_id], tasks[assignment.task_id]
     periods = list(
         ReportingPeriod.objects.filter(
             schedule_id__in={a.schedule_id for a in assignments},
@@ -114,21 +118,52 @@ def _plan_review_waiting(directive, policy, now):
     ]
 
 
-def _record_plan(rows):
+LEDGER_COLUMNS = ("assignment_id", "period_id", "kind", "offset", "due_at", "status", "created_at", "recipients",
+                  "note")  # fmt: skip
+
+
+def _insert_ledger_rows(rows):
+    """New ledger rows; a row another sweep inserted meanwhile is left alone
+    (the unique key). On PostgreSQL one multi-row INSERT per few thousand rows."""
+    if connection.vendor != "postgresql":
+        Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+        return
+    from psycopg2.extras import execute_values
+
+    now = timezone.now()
+    columns = ", ".join(connection.ops.quote_name(column) for column in LEDGER_COLUMNS)
+    values = [(r.assignment_id, r.period_id, r.kind, r.offset, r.due_at, ReminderStatus.PENDING, now, 0, "")
+              for r in rows]  # fmt: skip
+    with connection.cursor() as cursor:
+        execute_values(
+            cursor.cursor,
+            f"INSERT INTO {connection.ops.quote_name(Reminder._meta.db_table)} ({columns}) VALUES %s "  # noqa: S608
+            "ON CONFLICT DO NOTHING",
+            values,
+            page_size=5000,
+        )
+
+
+def _record_plan(directive, rows):
     """Inserts the rows that are new (the unique key makes parallel sweeps safe)
-    and retires older pending rows of the same kind that a newer one replaces."""
-    Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    and retires older pending rows of the same kind that a newer one replaces.
+    One read of the ledger for the planned periods serves both."""
+    existing = list(
+        Reminder.objects.filter(
+            assignment__task__directive=directive, period_id__in={r.period_id for r in rows}
+        ).values_list("pk", "assignment_id", "period_id", "kind", "offset", "status")
+    )
+    known = {(a, p, kind, offset) for _pk, a, p, kind, offset, _status in existing}
+    _insert_ledger_rows([r for r in rows if (r.assignment_id, r.period_id, r.kind, r.offset) not in known])
     superseded = 0
     latest = {(r.assignment_id, r.period_id, r.kind): r.offset for r in rows if r.kind != ReminderKind.ESCALATION}
-    pending = Reminder.objects.filter(
-        status=ReminderStatus.PENDING, assignment_id__in={key[0] for key in latest}
-    ).values_list("pk", "assignment_id", "period_id", "kind", "offset")
     # Once the due date has passed (an overdue reminder is owed), a "due soon" one still waiting is stale too.
     overdue = {(a, p) for a, p, kind in latest if kind == ReminderKind.OVERDUE}
     stale = [
         pk
-        for pk, a, p, kind, offset in pending
-        if latest.get((a, p, kind), offset) != offset or (kind == ReminderKind.DUE_SOON and (a, p) in overdue)
+        for pk, a, p, kind, offset, status in existing
+        if status == ReminderStatus.PENDING
+        and (latest.get((a, p, kind), offset) != offset or (kind == ReminderKind.DUE_SOON and (a, p) in overdue))
     ]
     if stale:
         superseded = Reminder.objects.filter(pk__in=stale, status=ReminderStatus.PENDING).update(
@@ -140,10 +175,11 @@ def _record_plan(rows):
 STAFF_KINDS = (ReminderKind.DUE_SOON, ReminderKind.OVERDUE, ReminderKind.MANUAL)
 
 
-def _still_owed(reminder, report):
+def _still_owed(reminder, state):
+    """``state``: the state of the report the reminder is about (None: not started)."""
     if reminder.kind == ReminderKind.REVIEW_WAITING:
-        return report is not None and report.state == ReportState.SUBMITTED
-    return report is None or report.state not in DONE
+        return state == ReportState.SUBMITTED
+    return state is None or state not in DONE
 
 
 def _recipients_of(chunk):
@@ -169,39 +205,58 @@ def _recipients_of(chunk):
     return found
 
 
-def _deliver_chunk(chunk, now):
-    """One transaction: claims the chunk's rows that are still pending (rows
-    another sweep holds are left to it), skips those the unit has meanwhile
-    reported, marks the rest sent and creates their notifications."""
-    with transaction.atomic():
-        pending = Reminder.objects.filter(pk__in=[r.pk for r in chunk], status=ReminderStatus.PENDING)
-        if connection.features.has_select_for_update_skip_locked:
-            pending = pending.select_for_update(skip_locked=True)
-        claimed = set(pending.values_list("pk", flat=True))
-        mine = [r for r in chunk if r.pk in claimed]
-        reports = {
-            (report.assignment_id, report.period_id): report
-            for report in ProgressReport.objects.filter(
-                assignment_id__in={r.assignment_id for r in mine}, period_id__in={r.period_id for r in mine}
-            ).select_related("assignment", "period")
-        }
-        owed = [r for r in mine if _still_owed(r, reports.get((r.assignment_id, r.period_id)))]
-        owed_pks = {r.pk for r in owed}
-        skipped = [r for r in mine if r.pk not in owed_pks]
-        Reminder.objects.filter(pk__in=[r.pk for r in skipped]).update(
-            status=ReminderStatus.SKIPPED, note="reported before it was sent"
+def _claim(pks, status, now, recipients=0, note=""):
+    """Moves the rows of ``pks`` that are still pending to ``status`` and
+    answers which: the conditional update is the claim, so a row another
+    sweep took meanwhile is not counted twice (one statement per row set)."""
+    if not pks:
+        return set()
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    marks = ", ".join(["%s"] * len(pks))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, sent_at = %s, recipients = %s, note = %s "  # noqa: S608
+            f"WHERE id IN ({marks}) AND status = %s RETURNING id",
+            [status, now if status == ReminderStatus.SENT else None, recipients, note, *pks, ReminderStatus.PENDING],
         )
-        Reminder.objects.filter(pk__in=[r.pk for r in owed]).update(status=ReminderStatus.SENT, sent_at=now)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _deliver_chunk(chunk, now):
+    """One transaction: skips the rows whose report has meanwhile been sent,
+    claims the others that are still pending (rows another sweep took are
+    left to it) and creates their notifications."""
+    with transaction.atomic():
+        by_period = defaultdict(set)
+        for reminder in chunk:
+            by_period[reminder.period_id].add(reminder.assignment_id)
+        wanted = Q(pk__in=[])
+        for period_id, assignment_ids in by_period.items():  # exactly the chunk's pairs, period by period
+            wanted |= Q(period_id=period_id, assignment_id__in=assignment_ids)
+        reports = {
+            (assignment, period): (pk, state)
+            for pk, assignment, period, state in ProgressReport.objects.filter(wanted).values_list(
+                "pk", "assignment_id", "period_id", "state"
+            )
+        }
+        owed = [r for r in chunk if _still_owed(r, reports.get((r.assignment_id, r.period_id), (None, None))[1])]
+        owed_pks = {r.pk for r in owed}
+        skipped = _claim([r.pk for r in chunk if r.pk not in owed_pks], ReminderStatus.SKIPPED, now,
+                         note="reported before it was sent")  # fmt: skip
         recipients = _recipients_of(owed)
-        notifications_send_many([
-            {"recipients": recipients[r.pk], "kind": NOTIFICATION_KINDS[r.kind], "report": reports.get(
-                (r.assignment_id, r.period_id)), "assignment": r.assignment, "period": r.period}
-            for r in owed
-        ])  # fmt: skip
+        by_count = defaultdict(list)
         for reminder in owed:
             reminder.recipients = len(recipients[reminder.pk])
-        Reminder.objects.bulk_update(owed, ["recipients"], batch_size=1000)
-    outcomes = {r.pk: "sent" for r in owed} | {r.pk: "skipped" for r in skipped}
+            by_count[reminder.recipients].append(reminder.pk)
+        sent = set()
+        for count, pks in by_count.items():  # a few distinct counts: one statement each
+            sent |= _claim(pks, ReminderStatus.SENT, now, recipients=count)
+        notifications_send_many([
+            {"recipients": recipients[r.pk], "kind": NOTIFICATION_KINDS[r.kind], "report_id": reports.get(
+                (r.assignment_id, r.period_id), (None, None))[0], "assignment": r.assignment, "period": r.period}
+            for r in owed if r.pk in sent
+        ])  # fmt: skip
+    outcomes = dict.fromkeys(sent, "sent") | dict.fromkeys(skipped, "skipped")
     return [(reminder, outcomes.get(reminder.pk, "taken")) for reminder in chunk]
 
 
@@ -240,6 +295,26 @@ def reminder_send_now(*, assignment, period, by, now=None) -> str:
     return reminder_deliver(reminder=reminder, now=now)
 
 
+def _pending_rows(pending, planned):
+    """The pending ledger rows, oldest first, carrying the assignments (with
+    unit and task) and periods the plan has already loaded; only those of
+    rows outside the plan are read again."""
+    rows = list(pending.order_by("due_at", "pk").values_list("pk", "assignment_id", "period_id", "kind", "offset",
+                                                             "due_at", "status"))  # fmt: skip
+    assignments = {r.assignment_id: r.assignment for r in planned}
+    periods = {r.period_id: r.period for r in planned}
+    missing = {a for _pk, a, *_rest in rows if a not in assignments}
+    assignments.update((a.pk, a) for a in Assignment.objects.filter(pk__in=missing).select_related("unit", "task"))
+    missing = {p for _pk, _a, p, *_rest in rows if p not in periods}
+    periods.update((p.pk, p) for p in ReportingPeriod.objects.filter(pk__in=missing))
+    return [
+        Reminder(
+            pk=pk, assignment=assignments[a], period=periods[p], kind=kind, offset=offset, due_at=due_at, status=status
+        )  # fmt: skip
+        for pk, a, p, kind, offset, due_at, status in rows
+    ]
+
+
 def reminders_sweep(*, now=None, dry_run: bool = False, directives=None) -> SweepResult:
     """One sweep over every directive in force (or those given)."""
     now = now or timezone.now()
@@ -260,18 +335,14 @@ def reminders_sweep(*, now=None, dry_run: bool = False, directives=None) -> Swee
                 if (row.assignment_id, row.period_id, row.kind, row.offset) not in sent:
                     result.lines.append((row, "would send" if allowed else "would wait"))
             continue
-        result.skipped += _record_plan(planned)
-        pending = (
-            Reminder.objects.filter(
-                assignment__task__directive=directive, status=ReminderStatus.PENDING, due_at__lte=now
-            )
-            .select_related("assignment__unit", "assignment__task", "period")
-            .order_by("due_at", "pk")
+        result.skipped += _record_plan(directive, planned)
+        pending = Reminder.objects.filter(
+            assignment__task__directive=directive, status=ReminderStatus.PENDING, due_at__lte=now
         )
         if not allowed:
             result.waiting += pending.count()
             continue
-        for reminder, outcome in reminders_deliver(reminders=list(pending), now=now):
+        for reminder, outcome in reminders_deliver(reminders=_pending_rows(pending, planned), now=now):
             if outcome == "sent":
                 result.sent += 1
                 result.lines.append((reminder, "sent"))

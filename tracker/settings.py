@@ -209,7 +209,7 @@ REVIEW_WAITING_DAYS = env.int("REVIEW_WAITING_DAYS", default=5)
 # Reminders: overdue reports older than this are left to the office's late list.
 REMINDER_OVERDUE_HORIZON_DAYS = env.int("REMINDER_OVERDUE_HORIZON_DAYS", default=180)
 # Reminders are delivered this many to a transaction (each chunk commits whole).
-REMINDER_DELIVERY_CHUNK = env.int("REMINDER_DELIVERY_CHUNK", default=500)
+REMINDER_DELIVERY_CHUNK = env.int("REMINDER_DELIVERY_CHUNK", default=2000)
 if REMINDER_DELIVERY_CHUNK < 1:
     raise ImproperlyConfigured("REMINDER_DELIVERY_CHUNK must be at least 1.")
 # A notification e-mail claimed by a worker that died is retried after this many minutes.
