@@ -1,10 +1,10 @@
 """The late list: every expected report of the range that is overdue, with
 the reminders already sent for it and the heads of the unit that owes it."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Q
 
 from dashboard.measures import ReportStatus
 from reminders.models import Reminder, ReminderStatus
@@ -44,16 +44,16 @@ def late_details(rows):
     """The reminders already sent for each row and the heads of its unit."""
     if not rows:
         return rows
-    assignment_ids = {row.assignment.pk for row in rows}
-    period_ids = {row.period.pk for row in rows}
-    sent = {
-        (item["assignment_id"], item["period_id"]): item["n"]
-        for item in Reminder.objects.filter(
-            assignment_id__in=assignment_ids, period_id__in=period_ids, status=ReminderStatus.SENT
+    pairs = Q(pk__in=[])
+    for row in rows:  # exactly the rows' (assignment, period) pairs: the ledger's unique index answers
+        pairs |= Q(assignment_id=row.assignment.pk, period_id=row.period.pk)
+    sent = Counter(
+        (assignment, period)
+        for assignment, period, status in Reminder.objects.filter(pairs).values_list(
+            "assignment_id", "period_id", "status"
         )
-        .values("assignment_id", "period_id")
-        .annotate(n=Count("pk"))
-    }
+        if status == ReminderStatus.SENT  # counted here: the status index would only slow the lookup down
+    )
     heads = defaultdict(list)
     for membership in Membership.objects.filter(
         unit_id__in={row.unit.pk for row in rows}, role=MembershipRole.HEAD, user__is_active=True
