@@ -64,10 +64,7 @@ def rollups(figures):
             blocks[task_pk] = Block().add_cell(cell)
         for child in figures.units[pk].child_ids:
             for task_pk, block in sums.get(child, {}).items():
-                target = blocks.setdefault(task_pk, Block())
-                target.counts.add(block.counts)
-                target.taxonomy.add(block.taxonomy)
-                target.progress.add(block.progress)
+                blocks.setdefault(task_pk, Block()).add(block)
         if blocks:
             sums[pk] = blocks
     return sums, own
@@ -76,9 +73,7 @@ def rollups(figures):
 def _total(blocks):
     total = Block()
     for block in blocks.values():
-        total.counts.add(block.counts)
-        total.taxonomy.add(block.taxonomy)
-        total.progress.add(block.progress)
+        total.add(block)
     return total
 
 

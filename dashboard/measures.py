@@ -117,6 +117,12 @@ class Block:
     taxonomy: Taxonomy = field(default_factory=Taxonomy)
     progress: Progress = field(default_factory=Progress)
 
+    def add(self, other):
+        self.counts.add(other.counts)
+        self.taxonomy.add(other.taxonomy)
+        self.progress.add(other.progress)
+        return self
+
     def add_cell(self, cell):
         self.counts.add(cell.counts)
         if cell.category is not None:  # a unit with a status at the end of the range

@@ -42,12 +42,6 @@ def _block(values, period, as_of, *, with_status):
     return block
 
 
-def _add(target, block):
-    target.counts.add(block.counts)
-    target.taxonomy.add(block.taxonomy)
-    target.progress.add(block.progress)
-
-
 def tally_dashboard(selection, *, state=None, allow_stale=False):
     """(figures, matrix groups) for the whole directive from the tallies, or
     None when they cannot answer (stale or built on an earlier day, unless
@@ -95,9 +89,9 @@ def tally_dashboard(selection, *, state=None, allow_stale=False):
         if period.pk not in chosen_ids:
             continue
         in_range = _block(values, period, as_of, with_status=period.pk in status_periods)
-        _add(total, in_range)
-        _add(by_task[values["task_id"]], in_range)
-        _add(by_top[values["top_unit_id"]][values["task_id"]], in_range)
+        total.add(in_range)
+        by_task[values["task_id"]].add(in_range)
+        by_top[values["top_unit_id"]][values["task_id"]].add(in_range)
     figures = Figures(
         directive=directive,
         periods=sorted(chosen, key=lambda p: (p.due_on, p.pk)),
@@ -139,14 +133,14 @@ def _groups(by_top, tasks, range_end):
         if display.pk != pk:
             merged[display.pk].append(units[pk])
         for task_pk, block in blocks.items():
-            _add(shown[display.pk][task_pk], block)
+            shown[display.pk][task_pk].add(block)
     roots = Unit.objects.without_tree_fields().filter(parent__isnull=True).count()
     rows = []
     for pk, blocks in shown.items():
         unit = units[pk]
         row_total = Block()
         for block in blocks.values():
-            _add(row_total, block)
+            row_total.add(block)
         own_only = roots == 1 and unit.parent_id is None
         rows.append(
             MatrixRow(
