@@ -336,7 +336,14 @@ def _family(unit_id, pairs):
 
 
 def _top_unit(unit):
-    path = list(Unit.objects.ancestors(unit, include_self=True).values_list("pk", flat=True))
+    """``top_units`` for one unit, by walking up its parents (a few rows; the
+    tree's recursive query would read every unit)."""
+    path = [unit.pk]
+    parent = unit.parent_id
+    while parent is not None:
+        path.append(parent)
+        parent = Unit.objects.without_tree_fields().filter(pk=parent).values_list("parent_id", flat=True).first()
+    path.reverse()  # root first
     if (
         len(path) > 1
         and not Unit.objects.without_tree_fields().filter(parent__isnull=True).exclude(pk=path[0]).exists()
