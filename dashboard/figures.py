@@ -35,7 +35,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from dashboard.measures import Block, Counts, Progress, Rule
-from dashboard.states import Expected, ReportRow, ReportStatus, Successions, Walk  # noqa: F401 - re-exported
+from dashboard.states import ReportRow, Successions, Walk
 from directives.models import Task
 from reports.models import Assignment, ProgressReport, ReportingPeriod
 from units.models import Unit, UnitSuccession
@@ -146,11 +146,16 @@ def _load(directive, end_due, scope):
     pairs = list(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
     reports = ProgressReport.objects.filter(assignment__task__directive=directive, period__due_on__lte=end_due)
     if scope is not None:
-        # The scope's subtree, and the units its closed units were merged into.
-        subtree = list(Unit.objects.descendants(scope, include_self=True).values_list("pk", flat=True))
-        assignments = assignments.filter(unit_id__in=subtree)
-        units = units.filter(pk__in={*subtree, *(pk for pair in pairs for pk in pair)})
-        reports = reports.filter(assignment__unit_id__in=subtree)
+        # The scope's subtree, with the closed units merged into it (their reports roll up
+        # under their successors) wherever they stood in the tree.
+        covered = set(Unit.objects.descendants(scope, include_self=True).values_list("pk", flat=True))
+        merged = {pred for pred, succ in pairs if succ in covered} - covered
+        while merged:
+            covered |= merged
+            merged = {pred for pred, succ in pairs if succ in covered} - covered
+        assignments = assignments.filter(unit_id__in=covered)
+        units = units.filter(pk__in={*covered, *(pk for pair in pairs for pk in pair)})
+        reports = reports.filter(assignment__unit_id__in=covered)
     assignments = list(
         assignments.select_related("schedule").only(
             "pk",

@@ -75,8 +75,10 @@ class Selection:
             return chosen[0].label
         return _("%(start)s to %(end)s") % {"start": chosen[0].label, "end": chosen[-1].label}
 
-    def figures(self):
-        return figures_build(directive=self.directive, periods=self.periods, as_of=self.as_of, scope=self.unit)
+    def figures(self, scope=None):
+        """The figures of this selection, for ``scope``'s subtree when given
+        (a page about one unit), else for the selection's own scope."""
+        return figures_build(directive=self.directive, periods=self.periods, as_of=self.as_of, scope=scope or self.unit)
 
     @property
     def whole_query(self):

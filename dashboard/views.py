@@ -24,16 +24,25 @@ from dashboard.tally_figures import tally_dashboard, tally_late_rows
 from reminders.services import reminder_send_now
 from reports.access import assignment_or_404, period_of_assignment_or_404
 from reports.models import Assignment
+from units.models import Unit
 
 LATE_LIST_SIZE = 25
 view_permission = permission_required("dashboard.view_dashboard", raise_exception=True)
 
 
-def _figures(request):
+def _figures(request, unit_pk=None):
+    """The selection and its figures; for a page about one unit, only that
+    unit's subtree is computed (a province's rows at national size, not the
+    country's)."""
     selection = selection_from(request)
     if selection is None:
         return None, None
-    return selection, selection.figures()
+    scope = None
+    if unit_pk is not None:
+        scope = Unit.objects.without_tree_fields().filter(pk=unit_pk).first()
+        if scope is None:
+            raise Http404
+    return selection, selection.figures(scope=scope)
 
 
 def _chart_data(figures):
@@ -112,7 +121,7 @@ def dashboard(request):
 @view_permission
 def matrix_children(request, unit_pk):
     """The rows below one unit (htmx: the matrix expands on demand)."""
-    selection, figures = _figures(request)
+    selection, figures = _figures(request, unit_pk)
     if figures is None or unit_pk not in figures.units:
         raise Http404
     sums, own = rollups(figures)
@@ -146,7 +155,7 @@ def task_detail(request, task_pk):
 @view_permission
 def unit_detail(request, unit_pk):
     """Unit → its assignments and reports, with the units below it rolled up."""
-    selection, figures = _figures(request)
+    selection, figures = _figures(request, unit_pk)
     if figures is None or unit_pk not in figures.units:
         raise Http404
     unit = figures.units[unit_pk]

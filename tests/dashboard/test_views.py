@@ -311,3 +311,22 @@ def test_a_unit_scope_limits_the_dashboard_and_exports_to_its_subtree(
     workbook = _get(client, "dashboard_export_xlsx", query=f"?unit={unit_a.pk}")
     assert workbook.status_code == 200
     assert _get(client, "dashboard", query="?unit=999999").status_code == 404
+
+
+def test_a_unit_page_computes_its_subtree_and_keeps_the_reports_merged_into_it(
+    client_for, committee_user, schedule, period, task, province, unit_b
+):
+    old = UnitFactory(name="Ban Dân vận (thử)", parent=province, valid_to=datetime.date(2024, 2, 29))
+    new = UnitFactory(name="Ban Dân vận mới (thử)", parent=province, valid_from=datetime.date(2024, 3, 1))
+    UnitSuccession.objects.create(predecessor=old, successor=new, kind="merge", effective_on=new.valid_from)
+    report = _submitted(
+        AssignmentFactory(task=task, unit=old, schedule=schedule), period, day=datetime.date(2024, 2, 20)
+    )
+    AssignmentFactory(task=task, unit=new, schedule=schedule)
+    AssignmentFactory(task=task, unit=unit_b, schedule=schedule)
+    page = _get(client_for(committee_user), "dashboard_unit", new.pk)
+    figures = page.context["figures"]
+    assert figures.scope == new
+    assert {cell.unit for cell in figures.cells.values()} == {new}  # unit B, a sibling, is not computed
+    assert page.context["merged"] == [old]
+    assert reverse("report_detail", args=[report.pk]) in page.content.decode()
