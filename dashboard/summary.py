@@ -11,15 +11,14 @@ import datetime
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 
+from dashboard.indicators import Given, aggregate
 from dashboard.measures import RECEIVED, Category, ReportStatus
-from directives.models import DirectiveKind, Indicator, IndicatorKind
-from reports.models import ImplementationStatus, ProgressReport
+from directives.models import DirectiveKind, Indicator, IndicatorAggregation, IndicatorKind
+from reports.models import ImplementationStatus, IndicatorValue, ProgressReport
 from units.models import UnitKind
 
 PARTY_NAME = "ĐẢNG CỘNG SẢN VIỆT NAM"
@@ -151,8 +150,10 @@ class IndicatorTotal:
     name: str
     unit_of_measure: str
     kind: str
-    total: str  # summed, averaged or "x/y có" by kind
+    total: str  # added up as the indicator says (dashboard/indicators.py)
     reports: int  # received reports that gave a value
+    rule: str = ""  # how the total was added up, in words
+    used: int = 0  # reports whose values make the total (overlapping windows counted once)
 
 
 @dataclass
@@ -267,35 +268,57 @@ def _task_sections(figures, cells_by_task):
     return sections
 
 
+AGGREGATION_TEXT = {
+    IndicatorAggregation.PER_PERIOD: "cộng các kỳ không trùng nhau",
+    IndicatorAggregation.CUMULATIVE: "lũy kế, số mới nhất của mỗi đơn vị",
+    IndicatorAggregation.STOCK: "số hiện có, số mới nhất của mỗi đơn vị",
+    IndicatorAggregation.PERCENT: "bình quân có trọng số",
+    IndicatorAggregation.YES_NO: "số đơn vị trả lời có",
+}
+
+
 def indicator_totals(figures):
-    """Each indicator of the directive over the received reports of the range:
-    counts and numbers summed, percentages averaged, yes/no counted. One query."""
-    period_ids = [period.pk for period in figures.periods]
-    given = Q(
-        values__report__period_id__in=period_ids,
-        values__report__state__in=RECEIVED,
-        values__value__isnull=False,
+    """Each indicator of the directive over the received reports of the range,
+    added up as the indicator says (``dashboard.indicators``). Two queries."""
+    received = {}
+    for cell in figures.cells.values():
+        roles = {assignment.pk: assignment.role for assignment in cell.assignments}
+        for row in cell.expected:
+            report = row.report
+            if report is not None and report.is_received and report.assignment_id in roles:
+                received[report.pk] = (report.assignment_id, roles[report.assignment_id], row.period)
+    values = IndicatorValue.objects.filter(
+        indicator__task__directive=figures.directive,
+        report__period_id__in=[period.pk for period in figures.periods],
+        report__state__in=RECEIVED,
+        value__isnull=False,
     )
-    rows = (
-        Indicator.objects.filter(task__directive=figures.directive)
-        .select_related("task")
-        .annotate(
-            total=Sum("values__value", filter=given),
-            average=Avg("values__value", filter=given),
-            answered=Count("values", filter=given),
-            yes=Count("values", filter=given & Q(values__value=1)),
-        )
-        .order_by("task__number", "position", "name")
-    )
+    if figures.scope is not None:
+        values = values.filter(report__assignment_id__in={assignment for assignment, _r, _p in received.values()})
+    given = defaultdict(list)
+    for indicator_id, report_id, value in values.values_list("indicator_id", "report_id", "value"):
+        if report_id in received:
+            assignment_id, role, period = received[report_id]
+            given[indicator_id].append(
+                Given(assignment_id, role, period.starts_on, period.ends_on, period.due_on, value)
+            )
+    rows = Indicator.objects.filter(task__directive=figures.directive).select_related("task")
     totals = []
-    for number, indicator in enumerate(rows, start=1):
-        if indicator.kind == IndicatorKind.YES_NO:
-            total = f"{indicator.yes}/{indicator.answered} có"
-        elif indicator.kind == IndicatorKind.PERCENT:
-            average = Decimal(str(indicator.average)) if indicator.average is not None else None
-            total = f"{vi_number(average, 1)}\u00a0%" if average is not None else ""
+    for number, indicator in enumerate(rows.order_by("task__number", "position", "name"), start=1):
+        total = aggregate(
+            indicator.aggregation,
+            given[indicator.pk],
+            lead_weight=figures.rule.lead_weight,
+            coordinating_weight=figures.rule.coordinating_weight,
+        )
+        if total.value is None:
+            written = ""
+        elif indicator.aggregation == IndicatorAggregation.YES_NO:
+            written = f"{total.yes}/{total.answered} có"
+        elif indicator.aggregation == IndicatorAggregation.PERCENT:
+            written = f"{vi_number(total.value, 1)}\u00a0%"
         else:
-            total = vi_number(indicator.total, 0 if indicator.kind == IndicatorKind.COUNT else 2)
+            written = vi_number(total.value, 0 if indicator.kind == IndicatorKind.COUNT else 2)
         totals.append(
             IndicatorTotal(
                 number,
@@ -303,8 +326,10 @@ def indicator_totals(figures):
                 text(indicator.name),
                 text(indicator.unit_of_measure),
                 indicator.kind,
-                total,
-                indicator.answered,
+                written,
+                len(given[indicator.pk]),
+                AGGREGATION_TEXT.get(indicator.aggregation, ""),
+                total.used,
             )
         )
     return totals

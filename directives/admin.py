@@ -29,7 +29,7 @@ class TaskInline(admin.TabularInline):
 class IndicatorInline(admin.TabularInline):
     model = Indicator
     extra = 0
-    fields = ["position", "code", "name", "unit_of_measure", "kind"]
+    fields = ["position", "code", "name", "unit_of_measure", "kind", "aggregation"]
 
 
 class AssignmentInline(admin.TabularInline):
@@ -204,8 +204,8 @@ class TaskAdmin(admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "task", "kind", "unit_of_measure", "position"]
-    list_filter = ["kind", "task__directive"]
+    list_display = ["name", "code", "task", "kind", "aggregation", "unit_of_measure", "position"]
+    list_filter = ["kind", "aggregation", "task__directive"]
     search_fields = ["name", "code", "task__title"]
     autocomplete_fields = ["task"]
     list_select_related = ["task"]

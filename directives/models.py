@@ -105,6 +105,23 @@ class IndicatorKind(models.TextChoices):
     YES_NO = "yes_no", _("Yes / no")
 
 
+class IndicatorAggregation(models.TextChoices):
+    """How an indicator's values add up over a range of periods and units."""
+
+    PER_PERIOD = "per_period", _("Count per period: summed over periods that do not overlap")
+    CUMULATIVE = "cumulative", _("Cumulative: each unit's latest running total")
+    STOCK = "stock", _("Stock: each unit's latest level")
+    PERCENT = "percent", _("Percentage: each unit's latest value, averaged with the progress weights")
+    YES_NO = "yes_no", _("Yes / no: units whose latest answer is yes")
+
+
+# The aggregation a kind of indicator must use; counts and numbers may choose among the rest.
+KIND_AGGREGATION = {
+    "percent": IndicatorAggregation.PERCENT,
+    "yes_no": IndicatorAggregation.YES_NO,
+}
+
+
 class Indicator(models.Model):
     """A quantity a task is measured by, reported with every progress report."""
 
@@ -113,6 +130,17 @@ class Indicator(models.Model):
     name = models.CharField(_("name"), max_length=255)
     unit_of_measure = models.CharField(_("unit of measure"), max_length=40, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=IndicatorKind.choices, default=IndicatorKind.COUNT)
+    aggregation = models.CharField(
+        _("adds up as"),
+        max_length=16,
+        choices=IndicatorAggregation.choices,
+        default=IndicatorAggregation.PER_PERIOD,
+        help_text=_(
+            "How the compiled report totals the values over a range: a six-month window lies inside the annual "
+            "one, so counts per period are summed only over periods that do not overlap. Percentages and yes/no "
+            "indicators always add up as their kind."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -125,6 +153,23 @@ class Indicator(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.unit_of_measure})" if self.unit_of_measure else self.name
+
+    def save(self, *args, **kwargs):
+        # A percentage or yes/no indicator has only one way to add up; set it rather
+        # than make every caller (seed, admin, imports) repeat the rule.
+        self.aggregation = KIND_AGGREGATION.get(self.kind, self.aggregation)
+        if self.aggregation in KIND_AGGREGATION.values() and self.kind not in KIND_AGGREGATION:
+            self.aggregation = IndicatorAggregation.PER_PERIOD
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        required = KIND_AGGREGATION.get(self.kind)
+        if required:
+            self.aggregation = required
+        elif self.aggregation in KIND_AGGREGATION.values():
+            raise ValidationError(
+                {"aggregation": _("A count or a number adds up per period, cumulatively or as a stock.")}
+            )
 
     def validate_value(self, value):
         """Checks one reported value against the indicator's kind."""

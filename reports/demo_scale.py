@@ -181,8 +181,16 @@ def _directive(issuing_unit_id, today):
     tasks = Task.objects.bulk_create(Task(directive=directive, **task) for task in seed_data.TASKS)
     by_number = {task.number: task for task in tasks}
     Indicator.objects.bulk_create(
-        Indicator(task=by_number[number], code=code, name=name, unit_of_measure=measure, kind=kind, position=i)
-        for i, (number, code, name, measure, kind) in enumerate(seed_data.INDICATORS)
+        Indicator(
+            task=by_number[number],
+            code=code,
+            name=name,
+            unit_of_measure=measure,
+            kind=kind,
+            aggregation=aggregation,
+            position=i,
+        )
+        for i, (number, code, name, measure, kind, aggregation) in enumerate(seed_data.INDICATORS)
     )
     ReminderPolicy.objects.create(directive=directive)
     schedule = ReportingSchedule.objects.create(

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from directives.models import IndicatorKind, Task
+from directives.models import IndicatorAggregation, IndicatorKind, Task
 from reports.attachments import ALLOWED, ALLOWED_LABEL
 from reports.models import ImplementationStatus, ProgressReport, ReportState
 from reports.services import REPORT_FIELDS
@@ -31,6 +31,14 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+# What to enter, so that the compiled report can add the values up correctly.
+AGGREGATION_HINT = {
+    IndicatorAggregation.PER_PERIOD: _("Enter what was done in this reporting period only."),
+    IndicatorAggregation.CUMULATIVE: _("Enter the running total since the directive was issued."),
+    IndicatorAggregation.STOCK: _("Enter the level at the end of this reporting period."),
+}
+
+
 def _indicator_field(indicator):
     label = f"{indicator.name} ({indicator.unit_of_measure})" if indicator.unit_of_measure else indicator.name
     if indicator.kind == IndicatorKind.YES_NO:
@@ -48,6 +56,7 @@ def _indicator_field(indicator):
         max_value=100 if indicator.kind == IndicatorKind.PERCENT else None,
         max_digits=14,
         decimal_places=0 if indicator.kind == IndicatorKind.COUNT else 2,
+        help_text=AGGREGATION_HINT.get(indicator.aggregation, ""),
     )
 
 

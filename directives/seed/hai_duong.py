@@ -81,20 +81,41 @@ TASKS = [
 ]
 
 # Indicators are our default proposal for measuring each task (editable in the admin).
-# (task number, code, name, unit of measure, kind)
+# (task number, code, name, unit of measure, kind, how it adds up over a range)
 INDICATORS = [
-    (1, "hoi-nghi-quan-triet", "Số hội nghị quán triệt, tuyên truyền về HĐND và pháp luật", "hội nghị", "count"),
-    (1, "tin-bai-nghi-quyet", "Số tin, bài tuyên truyền nghị quyết HĐND", "tin, bài", "count"),
-    (2, "ky-hop-hdnd", "Số kỳ họp HĐND được tổ chức", "kỳ họp", "count"),
-    (2, "dai-bieu-boi-duong", "Số lượt đại biểu HĐND được bồi dưỡng kỹ năng", "lượt", "count"),
-    (3, "nghi-quyet-ban-hanh", "Số nghị quyết HĐND ban hành cụ thể hóa nghị quyết đại hội", "nghị quyết", "count"),
-    (4, "ty-le-nghi-quyet-thuc-hien", "Tỷ lệ nghị quyết HĐND được UBND tổ chức thực hiện", "%", "percent"),
-    (4, "ke-hoach-5-ro", "Số nghị quyết HĐND có kế hoạch thực hiện theo “5 rõ”", "nghị quyết", "count"),
-    (5, "cuoc-kiem-tra-giam-sat", "Số cuộc kiểm tra, giám sát", "cuộc", "count"),
-    (5, "kien-nghi-da-giai-quyet", "Số kiến nghị sau giám sát đã được giải quyết", "kiến nghị", "count"),
-    (5, "tiep-xuc-cu-tri", "Số buổi tiếp xúc cử tri", "buổi", "count"),
-    (6, "can-bo-dao-tao", "Số cán bộ chuyên trách HĐND được đào tạo, bồi dưỡng", "người", "count"),
-    (6, "kinh-phi-bao-dam", "Kinh phí bảo đảm hoạt động của HĐND được bố trí đủ (1 = có, 0 = không)", "", "yes_no"),
+    (
+        1,
+        "hoi-nghi-quan-triet",
+        "Số hội nghị quán triệt, tuyên truyền về HĐND và pháp luật",
+        "hội nghị",
+        "count",
+        "per_period",
+    ),
+    (1, "tin-bai-nghi-quyet", "Số tin, bài tuyên truyền nghị quyết HĐND", "tin, bài", "count", "per_period"),
+    (2, "ky-hop-hdnd", "Số kỳ họp HĐND được tổ chức", "kỳ họp", "count", "per_period"),
+    (2, "dai-bieu-boi-duong", "Số lượt đại biểu HĐND được bồi dưỡng kỹ năng", "lượt", "count", "per_period"),
+    (
+        3,
+        "nghi-quyet-ban-hanh",
+        "Số nghị quyết HĐND ban hành cụ thể hóa nghị quyết đại hội",
+        "nghị quyết",
+        "count",
+        "per_period",
+    ),
+    (4, "ty-le-nghi-quyet-thuc-hien", "Tỷ lệ nghị quyết HĐND được UBND tổ chức thực hiện", "%", "percent", "percent"),
+    (4, "ke-hoach-5-ro", "Số nghị quyết HĐND có kế hoạch thực hiện theo “5 rõ”", "nghị quyết", "count", "stock"),
+    (5, "cuoc-kiem-tra-giam-sat", "Số cuộc kiểm tra, giám sát", "cuộc", "count", "per_period"),
+    (5, "kien-nghi-da-giai-quyet", "Số kiến nghị sau giám sát đã được giải quyết", "kiến nghị", "count", "per_period"),
+    (5, "tiep-xuc-cu-tri", "Số buổi tiếp xúc cử tri", "buổi", "count", "per_period"),
+    (6, "can-bo-dao-tao", "Số cán bộ chuyên trách HĐND được đào tạo, bồi dưỡng", "người", "count", "per_period"),
+    (
+        6,
+        "kinh-phi-bao-dam",
+        "Kinh phí bảo đảm hoạt động của HĐND được bố trí đủ (1 = có, 0 = không)",
+        "",
+        "yes_no",
+        "yes_no",
+    ),
 ]
 
 # Units: (code, name, short name, kind, level, parent code, valid_from, valid_to, is_sample)

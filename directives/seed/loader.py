@@ -72,12 +72,12 @@ def _load_directive(counts, units, overwrite):
             {"title": task["title"], "text": task["text"]},
             overwrite=overwrite,
         )
-    for position, (number, code, name, measure, kind) in enumerate(seed.INDICATORS, start=1):
+    for position, (number, code, name, measure, kind, aggregation) in enumerate(seed.INDICATORS, start=1):
         _sync(
             counts,
             Indicator,
             {"task": tasks[number], "code": code},
-            {"name": name, "unit_of_measure": measure, "kind": kind, "position": position},
+            {"name": name, "unit_of_measure": measure, "kind": kind, "aggregation": aggregation, "position": position},
             overwrite=overwrite,
         )
     return directive, tasks
