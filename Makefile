@@ -50,12 +50,14 @@ run: demo
 	@echo "Stop with Ctrl-C."
 	$(BIN)/honcho -f Procfile.dev start
 
-# Debian's Chromium for the browser tests (root only; elsewhere install it yourself).
+# Debian's Chromium for the browser tests, poppler-utils and the PDF report's font
+# (root only; elsewhere install them yourself).
 browser:
-	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null; then \
+	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null \
+	  || [ ! -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver gettext poppler-utils; \
-	  else echo "Chromium or pdftotext is missing: browser tests are skipped, PDF export tests fail (apt-get install chromium chromium-driver poppler-utils)."; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver gettext poppler-utils fonts-liberation2; \
+	  else echo "Chromium, pdftotext or Liberation Serif is missing: browser tests are skipped, PDF export tests fail (apt-get install chromium chromium-driver poppler-utils fonts-liberation2)."; fi; \
 	fi
 
 test: install browser

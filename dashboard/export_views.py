@@ -9,7 +9,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from dashboard.exports import EXPORTS, docx, expected_rows, export_build, export_filename
+from dashboard.exports import EXPORTS, docx, expected_rows, export_build, export_filename, flavour_from
 from dashboard.exports.jobs import export_job_create, export_job_or_404
 from dashboard.models import ExportKind, ExportState
 from dashboard.selection import selection_from
@@ -22,13 +22,18 @@ def _export(request, kind):
     if selection is None:
         raise Http404
     figures = selection.figures()
+    flavour = flavour_from(request.GET) if kind != ExportKind.XLSX else None
     if expected_rows(figures) > settings.EXPORT_INLINE_MAX_ROWS:
         job = export_job_create(
-            user=request.user, kind=kind, query=selection.query(), language=get_language() or settings.LANGUAGE_CODE
+            user=request.user,
+            kind=kind,
+            query=selection.query(flavour=flavour),
+            language=get_language() or settings.LANGUAGE_CODE,
         )
         return redirect("dashboard_export_job", job.pk)
-    response = HttpResponse(export_build(kind, figures), content_type=EXPORTS[kind].content_type)
-    response["Content-Disposition"] = content_disposition_header(True, export_filename(kind, figures))
+    data = export_build(kind, figures, flavour=flavour_from(request.GET))
+    response = HttpResponse(data, content_type=EXPORTS[kind].content_type)
+    response["Content-Disposition"] = content_disposition_header(True, export_filename(kind, figures, flavour))
     return response
 
 

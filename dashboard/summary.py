@@ -1,94 +1,43 @@
 """What the compiled report ("Báo cáo kết quả thực hiện Chỉ thị") says, gathered
 once and shared by the Word and PDF exports.
 
-Everything comes from the dashboard's figures plus two queries: the texts of
-each unit's latest received report in the range, and the indicator totals.
-The document is a Party document (Hướng dẫn 36-HD/VPTW), always in Vietnamese:
-its fixed wording is written here, not translated.
+Everything comes from the dashboard's figures plus three queries: the texts of
+each unit's latest received report in the range, and the indicators and their
+values. The document is a Party document (Hướng dẫn 36-HD/VPTW), always in
+Vietnamese: its fixed wording is written here, not translated. Its body follows
+the usual structure of a progress report (I. leadership and direction, II.
+results by task, III. shortcomings, IV. next tasks, V. proposals), a synthesis
+of what the units wrote (``dashboard.synthesis``); the appendices hold the unit
+× task table, every unit's text, the indicator table and the late list.
 """
 
 import datetime
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.utils import timezone, translation
-from django.utils.formats import number_format
 
-from dashboard.indicators import Given, aggregate
-from dashboard.measures import RECEIVED, Category, ReportStatus
-from directives.models import DirectiveKind, Indicator, IndicatorAggregation, IndicatorKind
-from reports.models import ImplementationStatus, IndicatorValue, ProgressReport
+from dashboard.indicators import indicator_totals
+from dashboard.letterhead import Flavour, letterhead, place_date_line, vi_date_short, vi_date_words
+from dashboard.measures import Category, ReportStatus
+from dashboard.synthesis import Section, Written, gather, group_proposals, highlights
+from dashboard.wording import (
+    CATEGORY_SHORT,
+    CATEGORY_TEXT,
+    KIND_TEXT,
+    NOTHING_SENT,
+    STATUS_TEXT,
+    lower_first,
+    text,
+    vi_date,
+    vi_number,
+    vi_percent,
+)
+from reports.models import ProgressReport
 from units.models import UnitKind
 
 PARTY_NAME = "ĐẢNG CỘNG SẢN VIỆT NAM"
 TITLE = "BÁO CÁO"
-SIGNER_LINES = ["T/L BAN THƯỜNG VỤ", "CHÁNH VĂN PHÒNG"]
-RECIPIENTS = [
-    "- Thường trực Tỉnh ủy (để b/c),",
-    "- Các đồng chí Ủy viên Ban Thường vụ Tỉnh ủy,",
-    "- Các đơn vị được giao nhiệm vụ,",
-    "- Lưu Văn phòng Tỉnh ủy.",
-]
-# The Government Office's wording for its task taxonomy.
-CATEGORY_TEXT = {
-    Category.COMPLETED_ON_TIME: "Đã hoàn thành đúng hạn",
-    Category.COMPLETED_LATE: "Đã hoàn thành quá hạn",
-    Category.IN_PROGRESS_ON_TIME: "Đang thực hiện trong hạn",
-    Category.IN_PROGRESS_OVERDUE: "Đang thực hiện quá hạn",
-    Category.NOT_YET_DUE: "Chưa đến hạn",
-}
-STATUS_TEXT = {
-    ImplementationStatus.NOT_STARTED: "chưa bắt đầu",
-    ImplementationStatus.IN_PROGRESS: "đang thực hiện",
-    ImplementationStatus.COMPLETED: "đã hoàn thành",
-}
-KIND_TEXT = {
-    DirectiveKind.DIRECTIVE: "Chỉ thị",
-    DirectiveKind.RESOLUTION: "Nghị quyết",
-    DirectiveKind.CONCLUSION: "Kết luận",
-    DirectiveKind.PLAN: "Kế hoạch",
-}
-NOTHING_SENT = "chưa gửi báo cáo trong kỳ."
-
-
-def text(value):
-    """Composed Unicode: a tone mark typed as a combining character (as some
-    keyboards do) becomes the one precomposed letter every font has."""
-    return unicodedata.normalize("NFC", str(value or "")).strip()
-
-
-def vi_number(value, places=0):
-    """A number written the Vietnamese way (1.234,5); an empty string for None."""
-    if value is None:
-        return ""
-    with translation.override("vi"):
-        return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
-
-
-def vi_percent(value):
-    return f"{vi_number(value, 1)}\u00a0%" if value is not None else "chưa có số liệu"
-
-
-def vi_date(day):
-    return f"{day.day:02d}/{day.month:02d}/{day.year}"
-
-
-def lower_first(value):
-    """A label used mid-sentence: "Năm 2024" → "năm 2024"."""
-    return value[:1].lower() + value[1:]
-
-
-def place_date_line(place, day):
-    """ "Hải Dương, ngày 05 tháng 03 năm 2024": day and month on two digits."""
-    date = f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
-    return f"{place}, {date}" if place else date.capitalize()
-
-
-def number_suffix(directive_number):
-    """The issuing body's code of the directive's number (12-CT/TU → TU)."""
-    _number, slash, suffix = (directive_number or "").partition("/")
-    return suffix.strip() if slash and suffix.strip() else "TU"
 
 
 def unit_order(unit):
@@ -126,6 +75,8 @@ class UnitResult:
     results: str = ""
     difficulties: str = ""
     proposals: str = ""
+    next_steps: str = ""
+    is_lead: bool = False
 
     @property
     def heading(self):
@@ -140,20 +91,13 @@ class TaskSection:
     number: int
     title: str
     progress: str
-    units: list = field(default_factory=list)  # UnitResult, in matrix order
-
-
-@dataclass
-class IndicatorTotal:
-    number: int
-    task_number: int
-    name: str
-    unit_of_measure: str
-    kind: str
-    total: str  # added up as the indicator says (dashboard/indicators.py)
-    reports: int  # received reports that gave a value
-    rule: str = ""  # how the total was added up, in words
-    used: int = 0  # reports whose values make the total (overlapping windows counted once)
+    units: list = field(default_factory=list)  # UnitResult, in matrix order (the appendix)
+    figures_line: str = ""  # "Đã nhận 8/10 báo cáo (80,0 %), đúng hạn 60,0 %; tiến độ chung 55,5 %."
+    status_line: str = ""  # the categories by their content, with counts
+    indicators: list = field(default_factory=list)  # IndicatorTotal of this task
+    highlights: list = field(default_factory=list)  # synthesis.Point: the results the body quotes
+    more: int = 0  # units whose results are only in the appendix
+    more_line: str = ""
 
 
 @dataclass
@@ -166,7 +110,8 @@ class LateItem:
 
     @property
     def text(self):
-        return f"Nhiệm vụ {self.task_number} ({self.period}, hạn {self.due_on}, quá hạn {self.days_overdue} ngày)"
+        days = vi_number(self.days_overdue)
+        return f"Nhiệm vụ {self.task_number} ({self.period}, hạn {self.due_on}, quá hạn {days} ngày)"
 
 
 @dataclass
@@ -177,6 +122,12 @@ class LateUnit:
     @property
     def items_text(self):
         return "; ".join(item.text for item in self.items) + "."
+
+
+@dataclass
+class MatrixRow:
+    name: str
+    cells: list  # one short text per task: "HT đúng hạn, 100 %", "Chưa báo cáo", "" (not assigned)
 
 
 @dataclass
@@ -193,28 +144,45 @@ class SummaryContent:
     late_units: list  # LateUnit
     party_name: str = PARTY_NAME
     title: str = TITLE
-    recipients: list = field(default_factory=lambda: list(RECIPIENTS))
-    signer_lines: list = field(default_factory=lambda: list(SIGNER_LINES))
+    recipients: list = field(default_factory=list)
+    signer_lines: list = field(default_factory=list)
     signer_name: str = ""
+    flavour: str = Flavour.OFFICE
+    issuing_office: str = ""  # "VĂN PHÒNG" under the issuing body in the office's report
+    leadership: list = field(default_factory=list)  # I: paragraphs
+    overview: list = field(default_factory=list)  # II, before the tasks: paragraphs
+    shortcomings_facts: list = field(default_factory=list)  # III: what the figures show
+    shortcomings: Section = field(default_factory=lambda: Section([]))  # III: what the units wrote
+    next_steps: Section = field(default_factory=lambda: Section([]))  # IV
+    proposals: list = field(default_factory=list)  # V: synthesis.ProposalGroup
+    appendix_note: str = ""  # "(Kèm theo Báo cáo số      -BC/VPTU, ngày … của …)"
+    matrix_tasks: list = field(default_factory=list)  # "NV 1", …
+    matrix_rows: list = field(default_factory=list)  # MatrixRow
+    matrix_legend: str = ""
+    closing: str = ""  # "Trên đây là báo cáo kết quả thực hiện … ./."
 
     def context(self):
         """The variables a Word template sees (documented in the README)."""
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
-def _subtitle(directive):
+def _reference(directive):
+    """ "Chỉ thị số 12-CT/TU, ngày 28/9/2021 của Ban Thường vụ Tỉnh ủy"."""
     kind = KIND_TEXT.get(directive.kind, "văn bản")
-    parts = [f"Kết quả thực hiện {kind}"]
+    parts = [kind]
     if directive.number:
         parts.append(f"số {text(directive.number)}")
+    reference = " ".join(parts)
     if directive.signed_on:
-        parts.append(f"ngày {vi_date(directive.signed_on)}")
-    issuer = text(directive.issuer_name) or "của Ban Thường vụ Tỉnh ủy"
-    if not issuer.startswith("của "):
-        issuer = f"của {issuer}"
-    parts.append(issuer)
-    parts.append(text(directive.title))
-    return " ".join(parts)
+        reference += f", ngày {vi_date_short(directive.signed_on)}"
+    issuer = text(directive.issuer_name) or "Ban Thường vụ Tỉnh ủy"
+    return f"{reference} của {issuer.removeprefix('của ')}"
+
+
+def _subtitle(directive):
+    """The title as one sentence: "Kết quả thực hiện Chỉ thị số …, ngày … của … về …"."""
+    subject = text(directive.subject_text)
+    return f"Kết quả thực hiện {_reference(directive)} {subject}".strip()
 
 
 def _period_line(periods):
@@ -231,108 +199,90 @@ def _latest_in_range(cell):
     return received[-1] if received else None
 
 
-def _task_sections(figures, cells_by_task):
+TEXT_FIELDS = ("results", "difficulties", "proposals", "next_steps")
+
+
+def _unit_results(figures, cells_by_task):
+    """{(unit pk, task pk): UnitResult} from each cell's latest received report. One query."""
     latest = {key: _latest_in_range(cell) for key, cell in figures.cells.items()}
     pks = [row.report.pk for row in latest.values() if row is not None]
-    texts = {
-        pk: (results, difficulties, proposals)
-        for pk, results, difficulties, proposals in ProgressReport.objects.filter(pk__in=pks).values_list(
-            "pk", "results", "difficulties", "proposals"
-        )
-    }
-    progress = {item.task.pk: item.block.progress.value for item in figures.by_task}
-    sections = []
-    for task in figures.tasks:
-        section = TaskSection(task.number, text(task.title), vi_percent(progress.get(task.pk)))
-        for cell in cells_by_task[task.pk]:
-            row = latest[(cell.unit.pk, task.pk)]
+    texts = {pk: values for pk, *values in ProgressReport.objects.filter(pk__in=pks).values_list("pk", *TEXT_FIELDS)}
+    results = {}
+    for cells in cells_by_task.values():
+        for cell in cells:
+            key = (cell.unit.pk, cell.task.pk)
+            row = latest[key]
             if row is None:
-                section.units.append(UnitResult(text(cell.unit.name), reported=False))
+                results[key] = UnitResult(text(cell.unit.name), reported=False, is_lead=cell.is_lead)
                 continue
-            results, difficulties, proposals = texts.get(row.report.pk, ("", "", ""))
+            values = dict(zip(TEXT_FIELDS, texts.get(row.report.pk, ("",) * len(TEXT_FIELDS)), strict=True))
             with translation.override("vi"):
                 period = lower_first(text(row.period.label))
-            section.units.append(
-                UnitResult(
-                    text(cell.unit.name),
-                    reported=True,
-                    period=period,
-                    status=STATUS_TEXT.get(row.report.implementation_status, row.report.implementation_status),
-                    percent=f"{row.report.percent_complete}\u00a0%",
-                    results=text(results),
-                    difficulties=text(difficulties),
-                    proposals=text(proposals),
-                )
+            results[key] = UnitResult(
+                text(cell.unit.name),
+                reported=True,
+                period=period,
+                status=STATUS_TEXT.get(row.report.implementation_status, row.report.implementation_status),
+                percent=f"{row.report.percent_complete}\u00a0%",
+                is_lead=cell.is_lead,
+                **{name: text(value) for name, value in values.items()},
             )
+    return results
+
+
+def _written(results, kind):
+    """The units' texts of one kind, lead units and those further along first."""
+    rows = []
+    for rank, result in enumerate(results):
+        value = getattr(result, kind)
+        if result.reported and value:
+            rows.append(Written(result.name, value, result.is_lead, (-_percent(result), rank)))
+    return rows
+
+
+def _percent(result):
+    digits = "".join(char for char in result.percent if char.isdigit())
+    return int(digits) if digits else 0
+
+
+def _status_line(block):
+    parts = [
+        f"{label.lower()} {count}"
+        for value, _label, count in block.taxonomy.items()
+        if count
+        for label in [CATEGORY_TEXT[value]]
+    ]
+    return f"Theo lượt đơn vị được giao: {'; '.join(parts)}." if parts else ""
+
+
+def _task_sections(figures, cells_by_task, results, indicators):
+    by_task = {item.task.pk: item for item in figures.by_task}
+    sections = []
+    for task in figures.tasks:
+        block = by_task[task.pk].block if task.pk in by_task else None
+        counts = block.counts if block else None
+        units = [results[(cell.unit.pk, task.pk)] for cell in cells_by_task[task.pk]]
+        points, more = highlights(_written(units, "results"))
+        section = TaskSection(
+            task.number,
+            text(task.title),
+            vi_percent(block.progress.value if block else None),
+            units=units,
+            indicators=[row for row in indicators if row.task_number == task.number],
+            highlights=points,
+            more=more,
+        )
+        if counts is not None and counts.expected:
+            section.figures_line = (
+                f"Đã nhận {vi_number(counts.received)}/{vi_number(counts.expected)} báo cáo "
+                f"({vi_percent(counts.reporting_rate)}), đúng hạn {vi_number(counts.on_time)} "
+                f"({vi_percent(counts.on_time_rate)}); tiến độ chung {section.progress}."
+            )
+            section.status_line = _status_line(block)
+        if more:
+            section.more_line = f"Kết quả của {vi_number(more)} đơn vị khác tại Phụ lục 2."
         sections.append(section)
     return sections
-
-
-AGGREGATION_TEXT = {
-    IndicatorAggregation.PER_PERIOD: "cộng các kỳ không trùng nhau",
-    IndicatorAggregation.CUMULATIVE: "lũy kế, số mới nhất của mỗi đơn vị",
-    IndicatorAggregation.STOCK: "số hiện có, số mới nhất của mỗi đơn vị",
-    IndicatorAggregation.PERCENT: "bình quân có trọng số",
-    IndicatorAggregation.YES_NO: "số đơn vị trả lời có",
-}
-
-
-def indicator_totals(figures):
-    """Each indicator of the directive over the received reports of the range,
-    added up as the indicator says (``dashboard.indicators``). Two queries."""
-    received = {}
-    for cell in figures.cells.values():
-        roles = {assignment.pk: assignment.role for assignment in cell.assignments}
-        for row in cell.expected:
-            report = row.report
-            if report is not None and report.is_received and report.assignment_id in roles:
-                received[report.pk] = (report.assignment_id, roles[report.assignment_id], row.period)
-    values = IndicatorValue.objects.filter(
-        indicator__task__directive=figures.directive,
-        report__period_id__in=[period.pk for period in figures.periods],
-        report__state__in=RECEIVED,
-        value__isnull=False,
-    )
-    if figures.scope is not None:
-        values = values.filter(report__assignment_id__in={assignment for assignment, _r, _p in received.values()})
-    given = defaultdict(list)
-    for indicator_id, report_id, value in values.values_list("indicator_id", "report_id", "value"):
-        if report_id in received:
-            assignment_id, role, period = received[report_id]
-            given[indicator_id].append(
-                Given(assignment_id, role, period.starts_on, period.ends_on, period.due_on, value)
-            )
-    rows = Indicator.objects.filter(task__directive=figures.directive).select_related("task")
-    totals = []
-    for number, indicator in enumerate(rows.order_by("task__number", "position", "name"), start=1):
-        total = aggregate(
-            indicator.aggregation,
-            given[indicator.pk],
-            lead_weight=figures.rule.lead_weight,
-            coordinating_weight=figures.rule.coordinating_weight,
-        )
-        if total.value is None:
-            written = ""
-        elif indicator.aggregation == IndicatorAggregation.YES_NO:
-            written = f"{total.yes}/{total.answered} có"
-        elif indicator.aggregation == IndicatorAggregation.PERCENT:
-            written = f"{vi_number(total.value, 1)}\u00a0%"
-        else:
-            written = vi_number(total.value, 0 if indicator.kind == IndicatorKind.COUNT else 2)
-        totals.append(
-            IndicatorTotal(
-                number,
-                indicator.task.number,
-                text(indicator.name),
-                text(indicator.unit_of_measure),
-                indicator.kind,
-                written,
-                len(given[indicator.pk]),
-                AGGREGATION_TEXT.get(indicator.aggregation, ""),
-                total.used,
-            )
-        )
-    return totals
 
 
 def _late_units(figures):
@@ -365,14 +315,84 @@ def cells_in_matrix_order(figures):
     return cells_by_task
 
 
-def summary_content(figures, *, today: datetime.date | None = None) -> SummaryContent:
-    """The compiled report of ``figures``, dated ``today`` (the local date by
-    default). Two queries beyond the figures, whatever their size."""
+def _matrix(figures, cells_by_task):
+    tasks = [f"NV {task.number}" for task in figures.tasks]
+    units = {}
+    for cells in cells_by_task.values():
+        for cell in cells:
+            units.setdefault(cell.unit.pk, cell.unit)
+    rows = []
+    for pk in sorted(units, key=lambda pk: unit_order(units[pk])):
+        line = []
+        for task in figures.tasks:
+            cell = figures.cells.get((pk, task.pk))
+            if cell is None:
+                line.append("")
+            elif cell.latest is None and cell.category in (None, Category.NOT_YET_DUE):
+                line.append(CATEGORY_SHORT.get(cell.category, "Chưa báo cáo"))
+            elif cell.latest is None:
+                line.append(f"{CATEGORY_SHORT[cell.category]}, chưa báo cáo")
+            else:
+                label = CATEGORY_SHORT.get(cell.category, "")
+                line.append(
+                    f"{label}, {cell.latest.percent_complete}\u00a0%"
+                    if label
+                    else f"{cell.latest.percent_complete}\u00a0%"
+                )
+        rows.append(MatrixRow(text(units[pk].name), line))
+    legend = (
+        "Ghi chú: NV: nhiệm vụ; HT: hoàn thành; TH: thực hiện; %: tiến độ theo báo cáo mới nhất trong kỳ; "
+        "ô trống: đơn vị không được giao nhiệm vụ."
+    )
+    return tasks, rows, legend
+
+
+def _leadership(figures, directive, situation):
+    units = {cell.unit.pk for cell in figures.cells.values()}
+    leads = sum(1 for cell in figures.cells.values() if cell.is_lead)
+    partners = len(figures.cells) - leads
+    paragraphs = [
+        f"Thực hiện {_reference(directive)}, {vi_number(len(units))} cơ quan, đơn vị được giao theo dõi, tổ chức "
+        f"thực hiện {vi_number(len(figures.tasks))} nhiệm vụ của {KIND_TEXT.get(directive.kind, 'văn bản')} "
+        f"({vi_number(leads)} lượt chủ trì, {vi_number(partners)} lượt phối hợp) và định kỳ báo cáo kết quả "
+        "với Ban Thường vụ Tỉnh ủy.",
+        f"Trong kỳ, các đơn vị phải gửi {situation.expected} báo cáo; đã nhận {situation.received} "
+        f"({situation.reporting_rate}), trong đó {situation.on_time} báo cáo đúng hạn ({situation.on_time_rate}), "
+        f"{situation.late} báo cáo trễ hạn; {situation.overdue} báo cáo quá hạn chưa gửi; {situation.awaiting} "
+        "báo cáo chưa đến hạn.",
+    ]
+    return paragraphs
+
+
+def _shortcoming_facts(figures):
+    counts = figures.total.counts
+    facts = []
+    if counts.overdue or counts.late:
+        facts.append(
+            f"Việc báo cáo chưa nghiêm: {vi_number(counts.overdue)} báo cáo quá hạn chưa gửi, "
+            f"{vi_number(counts.late)} báo cáo gửi trễ hạn (danh sách tại Phụ lục 4)."
+        )
+    overdue_tasks = figures.total.taxonomy.counts.get(Category.IN_PROGRESS_OVERDUE, 0)
+    late_done = figures.total.taxonomy.counts.get(Category.COMPLETED_LATE, 0)
+    if overdue_tasks:
+        facts.append(f"{vi_number(overdue_tasks)} lượt nhiệm vụ đang thực hiện đã quá hạn.")
+    if late_done:
+        facts.append(f"{vi_number(late_done)} lượt nhiệm vụ hoàn thành nhưng quá hạn.")
+    return facts
+
+
+def summary_content(figures, *, today: datetime.date | None = None, flavour=Flavour.OFFICE) -> SummaryContent:
+    """The compiled report of ``figures`` in ``flavour`` (the office's report
+    to the Standing Committee, or the Committee's report upward), dated
+    ``today`` (the local date by default). Three queries beyond the figures,
+    whatever their size."""
     today = today or timezone.localdate()
     directive = figures.directive
     # The issuing unit is among the figures' units: no query for it.
     issuing_unit = figures.units.get(directive.issuing_unit_id)
-    issuing = issuing_unit.name if issuing_unit is not None else directive.issuer_name
+    issuing = text(issuing_unit.name if issuing_unit is not None else directive.issuer_name)
+    short = text(issuing_unit.short_name) if issuing_unit is not None else ""
+    head = letterhead(directive, flavour, issuing, short)
     counts, total = figures.total.counts, figures.total
     situation = Situation(
         expected=vi_number(counts.expected),
@@ -385,15 +405,43 @@ def summary_content(figures, *, today: datetime.date | None = None) -> SummaryCo
         on_time_rate=vi_percent(counts.on_time_rate),
         progress=vi_percent(total.progress.value),
     )
+    cells_by_task = cells_in_matrix_order(figures)
+    results = _unit_results(figures, cells_by_task)
+    indicators = indicator_totals(figures)
+    everything = list(results.values())
+    taxonomy = [TaxonomyItem(CATEGORY_TEXT[value], count) for value, _label, count in total.taxonomy.items()]
+    matrix_tasks, matrix_rows, legend = _matrix(figures, cells_by_task)
+    number = head.number_line.removeprefix("Số")
+    speaker = f"Văn phòng {short or 'Tỉnh ủy'}" if head.issuing_office else f"Ban Thường vụ {short or 'Tỉnh ủy'}"
     return SummaryContent(
-        issuing_body=text(issuing).upper(),
-        number_line=f"Số      -BC/{number_suffix(directive.number)}",
+        issuing_body=head.issuing_body,
+        issuing_office=head.issuing_office,
+        flavour=head.flavour,
+        number_line=head.number_line,
         place_date=place_date_line(text(directive.place), today),
         subtitle=_subtitle(directive),
         period_line=_period_line(figures.periods),
         situation=situation,
-        taxonomy=[TaxonomyItem(CATEGORY_TEXT[value], count) for value, _label, count in total.taxonomy.items()],
-        tasks=_task_sections(figures, cells_in_matrix_order(figures)),
-        indicators=indicator_totals(figures),
+        taxonomy=taxonomy,
+        tasks=_task_sections(figures, cells_by_task, results, indicators),
+        indicators=indicators,
         late_units=_late_units(figures),
+        recipients=head.recipients,
+        signer_lines=head.signer_lines,
+        signer_name=head.signer_name,
+        leadership=_leadership(figures, directive, situation),
+        overview=[
+            f"Tiến độ thực hiện chung các nhiệm vụ đạt {situation.progress}. "
+            + _status_line(total).replace("Theo lượt đơn vị được giao", "Theo lượt nhiệm vụ được giao cho các đơn vị")
+        ],
+        shortcomings_facts=_shortcoming_facts(figures),
+        shortcomings=gather(_written(everything, "difficulties")),
+        next_steps=gather(_written(everything, "next_steps")),
+        proposals=group_proposals(_written(everything, "proposals")),
+        appendix_note=f"(Kèm theo Báo cáo số{number}, {vi_date_words(today)} của {speaker})",
+        matrix_tasks=matrix_tasks,
+        matrix_rows=matrix_rows,
+        matrix_legend=legend,
+        closing=f"Trên đây là báo cáo kết quả thực hiện {_reference(directive)} "
+        f"{_period_line(figures.periods)[1:-1].replace('Kỳ báo cáo: ', 'trong kỳ ')}./.",
     )

@@ -59,7 +59,7 @@ class DirectiveAdmin(admin.ModelAdmin):
     list_select_related = ["issuing_unit"]
     date_hierarchy = "signed_on"
     fieldsets = [
-        (None, {"fields": ["code", "number", "kind", "title", "status"]}),
+        (None, {"fields": ["code", "number", "kind", "title", "subject", "status"]}),
         (
             _("Issue and signature"),
             {
@@ -79,6 +79,19 @@ class DirectiveAdmin(admin.ModelAdmin):
             {
                 "classes": ["collapse"],
                 "fields": ["preamble", "assignment_text", "closing_text", "distribution", "full_text"],
+            },
+        ),
+        (
+            _("Compiled report: who signs, who receives"),
+            {
+                "fields": [
+                    "committee_signer_title",
+                    "committee_signer_name",
+                    "committee_recipients",
+                    "office_signer_title",
+                    "office_signer_name",
+                    "office_recipients",
+                ]
             },
         ),
         (

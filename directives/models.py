@@ -27,7 +27,16 @@ class Directive(models.Model):
     code = models.SlugField(_("code"), max_length=80, unique=True, help_text=_("A stable identifier used by imports."))
     number = models.CharField(_("number"), max_length=40, blank=True, help_text=_("For example 12-CT/TU."))
     kind = models.CharField(_("kind"), max_length=16, choices=DirectiveKind.choices, default=DirectiveKind.DIRECTIVE)
-    title = models.CharField(_("title"), max_length=500)
+    title = models.CharField(_("title"), max_length=500, help_text=_("As in the source document, verbatim."))
+    subject = models.CharField(
+        _("subject (trích yếu)"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The title as a phrase, used on screens and in compiled reports, for example “về tăng cường sự lãnh "
+            "đạo của Đảng đối với Hội đồng nhân dân các cấp”. Empty: derived from the title."
+        ),
+    )
     issuing_unit = models.ForeignKey(
         "units.Unit",
         on_delete=models.PROTECT,
@@ -62,6 +71,34 @@ class Directive(models.Model):
         help_text=_("When off, units without a report are left out of the average."),
     )
 
+    # Who speaks and who signs the compiled reports (Hướng dẫn 36-HD/VPTW): the
+    # Standing Committee's report upward, and the office's report to the Committee.
+    committee_signer_title = models.TextField(
+        _("title of the Committee's signer"),
+        default="BÍ THƯ",
+        help_text=_("Under “T/M BAN THƯỜNG VỤ”: BÍ THƯ, or PHÓ BÍ THƯ when a deputy signs. One line each."),
+    )
+    committee_signer_name = models.CharField(_("name of the Committee's signer"), max_length=120, blank=True)
+    committee_recipients = models.TextField(
+        _("recipients of the Committee's report"),
+        blank=True,
+        help_text=_(
+            "“Nơi nhận”, one per line. Empty: the bodies above in the directive's distribution list "
+            "(the lines marked “để b/c”) and the office's file copy."
+        ),
+    )
+    office_signer_title = models.TextField(
+        _("title of the office's signer"),
+        default="CHÁNH VĂN PHÒNG",
+        help_text=_("For example CHÁNH VĂN PHÒNG, or K/T CHÁNH VĂN PHÒNG and PHÓ CHÁNH VĂN PHÒNG. One line each."),
+    )
+    office_signer_name = models.CharField(_("name of the office's signer"), max_length=120, blank=True)
+    office_recipients = models.TextField(
+        _("recipients of the office's report"),
+        blank=True,
+        help_text=_("“Nơi nhận”, one per line. Empty: the Standing Committee and the office's file copy."),
+    )
+
     objects = DirectiveQuerySet.as_manager()
 
     class Meta:
@@ -76,6 +113,14 @@ class Directive(models.Model):
     @property
     def distribution_lines(self):
         return [line for line in self.distribution.splitlines() if line.strip()]
+
+    @property
+    def subject_text(self):
+        """The subject as a phrase ("về ..."), for screens and documents: the
+        field when set, else the title with a title in capitals made a sentence."""
+        from directives.subject import subject_from_title
+
+        return self.subject.strip() or subject_from_title(self.title, place=self.place)
 
 
 class Task(models.Model):

@@ -7,23 +7,31 @@ from dataclasses import dataclass
 from django.utils.text import slugify
 
 from dashboard.exports import docx, pdf, xlsx
+from dashboard.letterhead import Flavour
 from dashboard.summary import summary_content
 
 
-def _workbook(figures, progress):
+def _workbook(figures, progress, flavour):
     return xlsx.render(figures, progress)
 
 
-def _word(figures, progress):
-    content = summary_content(figures)
+def _word(figures, progress, flavour):
+    content = summary_content(figures, flavour=flavour)
     progress(50)
     return docx.render(content)
 
 
-def _pdf(figures, progress):
-    content = summary_content(figures)
+def _pdf(figures, progress, flavour):
+    content = summary_content(figures, flavour=flavour)
     progress(40)
     return pdf.render(content, progress)
+
+
+def flavour_from(params):
+    """The compiled report asked for in ``params`` (a QueryDict): the office's
+    report unless the Standing Committee's is named."""
+    value = params.get("flavour")
+    return value if value in Flavour.values else Flavour.OFFICE
 
 
 @dataclass(frozen=True)
@@ -47,14 +55,16 @@ def expected_rows(figures):
     return sum(len(cell.expected) for cell in figures.cells.values())
 
 
-def export_build(kind, figures, *, progress=lambda percent: None) -> bytes:
-    """The file of ``kind`` for ``figures``; ``progress`` hears how far it got."""
-    return EXPORTS[kind].build(figures, progress)
+def export_build(kind, figures, *, flavour=Flavour.OFFICE, progress=lambda percent: None) -> bytes:
+    """The file of ``kind`` for ``figures`` (the compiled report in ``flavour``);
+    ``progress`` hears how far it got."""
+    return EXPORTS[kind].build(figures, progress, flavour)
 
 
-def export_filename(kind, figures):
-    """For example so-lieu-ct-hdnd-2024-h1-2025.xlsx."""
+def export_filename(kind, figures, flavour=Flavour.OFFICE):
+    """For example so-lieu-ct-hdnd-2024-h1-2025.xlsx, bao-cao-btv-ct-hdnd-2024.pdf."""
     export = EXPORTS[kind]
     keys = list(dict.fromkeys(period.key for period in figures.periods))
     span = keys[0] if len(keys) == 1 else f"{keys[0]}-{keys[-1]}"
-    return f"{export.prefix}-{slugify(figures.directive.code)}-{slugify(span)}.{export.extension}"
+    prefix = f"{export.prefix}-btv" if kind != "xlsx" and flavour == Flavour.COMMITTEE else export.prefix
+    return f"{prefix}-{slugify(figures.directive.code)}-{slugify(span)}.{export.extension}"

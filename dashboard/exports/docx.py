@@ -19,16 +19,19 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml.etree import XMLSyntaxError
 
 from dashboard.exports.template_source import TEMPLATE_PATH
+from dashboard.indicators import IndicatorTotal
+from dashboard.letterhead import Flavour
 from dashboard.summary import (
-    IndicatorTotal,
     LateItem,
     LateUnit,
+    MatrixRow,
     Situation,
     SummaryContent,
     TaskSection,
     TaxonomyItem,
     UnitResult,
 )
+from dashboard.synthesis import Point, ProposalGroup, Section
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -69,19 +72,50 @@ def sample_content() -> SummaryContent:
         results="Đã tổ chức hội nghị quán triệt.\nĐã ban hành kế hoạch.",
         difficulties="Kinh phí còn hạn chế.",
         proposals="Đề nghị bố trí thêm kinh phí.",
+        next_steps="Tiếp tục tuyên truyền.",
+        is_lead=True,
     )
     late = LateUnit("Đảng ủy Mẫu", [LateItem(1, "Nhiệm vụ mẫu", "Năm 2024", "20/12/2024", 12)])
+    indicator = IndicatorTotal(1, 1, "Số hội nghị quán triệt", "hội nghị", "count", "12", 3, "cộng các kỳ", 3)
+    point = Point("Kinh phí còn hạn chế.", ["Huyện ủy Mẫu"])
+    task = TaskSection(
+        1,
+        "Nhiệm vụ mẫu",
+        "55,5 %",
+        [unit, UnitResult("Đảng ủy Mẫu", reported=False)],
+        figures_line="Đã nhận 1/2 báo cáo (50,0 %), đúng hạn 1 (50,0 %); tiến độ chung 55,5 %.",
+        status_line="Theo lượt đơn vị được giao: đang thực hiện, còn trong hạn 1.",
+        indicators=[indicator],
+        highlights=[Point("Đã tổ chức hội nghị quán triệt.", ["Huyện ủy Mẫu"])],
+        more=1,
+        more_line="Kết quả của 1 đơn vị khác tại Phụ lục 2.",
+    )
     return SummaryContent(
         issuing_body="TỈNH ỦY MẪU",
-        number_line="Số      -BC/TU",
-        place_date="Hải Dương, ngày 05 tháng 03 năm 2024",
-        subtitle="Kết quả thực hiện Chỉ thị số 01-CT/TU ngày 01/01/2024 của Ban Thường vụ Tỉnh ủy về nội dung mẫu",
+        issuing_office="VĂN PHÒNG",
+        flavour=Flavour.OFFICE,
+        number_line="Số      -BC/VPTU",
+        place_date="Hải Dương, ngày 05 tháng 3 năm 2024",
+        subtitle="Kết quả thực hiện Chỉ thị số 01-CT/TU, ngày 01/01/2024 của Ban Thường vụ Tỉnh ủy về nội dung mẫu",
         period_line="(Kỳ báo cáo: 6 tháng đầu năm 2024)",
         situation=Situation("10", "8", "6", "2", "1", "1", "80,0 %", "60,0 %", "55,5 %"),
-        taxonomy=[TaxonomyItem("Đang thực hiện trong hạn", 3)],
-        tasks=[TaskSection(1, "Nhiệm vụ mẫu", "55,5 %", [unit, UnitResult("Đảng ủy Mẫu", reported=False)])],
-        indicators=[IndicatorTotal(1, 1, "Số hội nghị quán triệt", "hội nghị", "count", "12", 3)],
+        taxonomy=[TaxonomyItem("Đang thực hiện, còn trong hạn", 3)],
+        tasks=[task],
+        indicators=[indicator],
         late_units=[late],
+        recipients=["- Thường trực Tỉnh ủy (để b/c),", "- Lưu Văn phòng Tỉnh ủy."],
+        signer_lines=["CHÁNH VĂN PHÒNG"],
+        signer_name="Nguyễn Văn Mẫu",
+        leadership=["Thực hiện Chỉ thị số 01-CT/TU, 2 cơ quan, đơn vị được giao thực hiện 1 nhiệm vụ."],
+        overview=["Tiến độ thực hiện chung các nhiệm vụ đạt 55,5 %."],
+        shortcomings_facts=["Việc báo cáo chưa nghiêm: 1 báo cáo quá hạn chưa gửi."],
+        shortcomings=Section([point], more=0),
+        next_steps=Section([Point("Tiếp tục tuyên truyền.", ["Huyện ủy Mẫu"])], more=0),
+        proposals=[ProposalGroup("Ban Thường vụ Tỉnh ủy", [Point("Đề nghị bố trí thêm kinh phí.", ["Huyện ủy Mẫu"])])],
+        appendix_note="(Kèm theo Báo cáo số      -BC/VPTU, ngày 05 tháng 3 năm 2024 của Văn phòng Tỉnh ủy)",
+        matrix_tasks=["NV 1"],
+        matrix_rows=[MatrixRow("Huyện ủy Mẫu", ["Đang TH trong hạn, 60 %"])],
+        matrix_legend="Ghi chú: NV: nhiệm vụ.",
     )
 
 

@@ -14,7 +14,7 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 
-from dashboard.exports import EXPORTS, export_build, export_filename
+from dashboard.exports import EXPORTS, export_build, export_filename, flavour_from
 from dashboard.models import ExportJob, ExportState
 from dashboard.selection import selection_from
 
@@ -78,8 +78,11 @@ def export_job_run(*, job_id) -> ExportJob | None:
                 raise ValueError("The directive or its periods are gone.")
             figures = selection.figures()
             _set_progress(job.pk, 20)
-            data = export_build(job.kind, figures, progress=lambda percent: _set_progress(job.pk, percent))
-            filename = export_filename(job.kind, figures)
+            flavour = flavour_from(QueryDict(job.query))
+            data = export_build(
+                job.kind, figures, flavour=flavour, progress=lambda percent: _set_progress(job.pk, percent)
+            )
+            filename = export_filename(job.kind, figures, flavour)
         job.file.save(f"{job.pk}.{EXPORTS[job.kind].extension}", ContentFile(data), save=False)
     except TRANSIENT_ERRORS:
         raise

@@ -1,19 +1,18 @@
 """The compiled report as PDF (reportlab), laid out like the Word template:
 A4, margins top and bottom 2 cm, left 3 cm, right 1.5 cm, per Hướng dẫn
-36-HD/VPTW.
+36-HD/VPTW; page numbers at the top centre from the second page.
 
-The font is Source Serif Pro from the font-source-serif-pro package (installed
-by pip, embedded as a subset): its regular and bold faces have every
-Vietnamese letter. Its italic face does not, so the one italic line the
-guideline asks for (place and date) is the regular face slanted, and italic
-markup falls back to the regular face rather than to missing glyphs.
+The font is Liberation Serif, metrically compatible with Times New Roman (the
+Word file's font) and with every Vietnamese letter in its four faces, from
+Debian's fonts-liberation2 package (installed by `make test` and CI; the
+README says how elsewhere). It is embedded as a subset.
 """
 
 import io
-import math
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from django.core.exceptions import ImproperlyConfigured
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4
@@ -21,71 +20,72 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from dashboard.summary import SummaryContent, text
+from dashboard.summary import SummaryContent
+from dashboard.wording import text
 
 CONTENT_TYPE = "application/pdf"
-FONT, BOLD = "DocumentSerif", "DocumentSerif-Bold"
-SLANT_DEGREES = 12
+FONT, BOLD, ITALIC, BOLD_ITALIC = (
+    "LiberationSerif",
+    "LiberationSerif-Bold",
+    "LiberationSerif-Italic",
+    ("LiberationSerif-BoldItalic"),
+)
+FACES = {FONT: "Regular", BOLD: "Bold", ITALIC: "Italic", BOLD_ITALIC: "BoldItalic"}
+FONT_FOLDERS = [
+    Path("/usr/share/fonts/truetype/liberation2"),
+    Path("/usr/share/fonts/truetype/liberation"),
+    Path("/usr/share/fonts/liberation-serif"),
+    Path("/usr/local/share/fonts"),
+]
 MARGINS = {"topMargin": 2 * cm, "bottomMargin": 2 * cm, "leftMargin": 3 * cm, "rightMargin": 1.5 * cm}
 
 
 def font_files():
-    """Regular and bold TrueType files of the document font."""
-    from font_source_serif_pro import font_directory
-
-    folder = Path(font_directory)
-    return folder / "SourceSerifPro-Regular.ttf", folder / "SourceSerifPro-Bold.ttf"
+    """{face name: TrueType file} of Liberation Serif."""
+    for folder in FONT_FOLDERS:
+        files = {name: folder / f"LiberationSerif-{face}.ttf" for name, face in FACES.items()}
+        if all(path.is_file() for path in files.values()):
+            return files
+    raise ImproperlyConfigured(
+        "Liberation Serif is not installed: apt-get install fonts-liberation2 (the PDF report needs it)."
+    )
 
 
 def register_fonts():
     if FONT in pdfmetrics.getRegisteredFontNames():
         return
-    regular, bold = font_files()
-    pdfmetrics.registerFont(TTFont(FONT, str(regular)))
-    pdfmetrics.registerFont(TTFont(BOLD, str(bold)))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
+    for name, path in font_files().items():
+        pdfmetrics.registerFont(TTFont(name, str(path)))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC)
 
 
 def missing_glyphs(value):
     """The characters of ``value`` the document font cannot draw."""
     register_fonts()
     found = set()
-    for name in (FONT, BOLD):
+    for name in FACES:
         face = pdfmetrics.getFont(name).face
         found |= {char for char in value if ord(char) not in face.charToGlyph}
     return "".join(sorted(found))
 
 
-class SlantedParagraph(Paragraph):
-    """A paragraph drawn slanted: italic made from the regular face."""
-
-    def draw(self):
-        shear = math.tan(math.radians(SLANT_DEGREES))
-        self.canv.saveState()
-        # Keep the slanted line centred on where the upright one would be.
-        self.canv.translate(-shear * self.height / 2, 0)
-        self.canv.skew(0, SLANT_DEGREES)
-        super().draw()
-        self.canv.restoreState()
-
-
 def _styles():
-    base = ParagraphStyle("body", fontName=FONT, fontSize=13, leading=17, alignment=TA_JUSTIFY, spaceAfter=4)
+    base = ParagraphStyle("body", fontName=FONT, fontSize=14, leading=18, alignment=TA_JUSTIFY, spaceAfter=5)
+    center = ParagraphStyle("center", parent=base, alignment=TA_CENTER, spaceAfter=0)
+    cell = ParagraphStyle("cell", parent=base, fontSize=11, leading=13.5, alignment=TA_LEFT, spaceAfter=0)
     return {
         "body": ParagraphStyle("body-indent", parent=base, firstLineIndent=1 * cm),
         "plain": base,
-        "center": ParagraphStyle("center", parent=base, alignment=TA_CENTER, spaceAfter=0),
-        "center-bold": ParagraphStyle("center-bold", parent=base, alignment=TA_CENTER, fontName=BOLD, spaceAfter=0),
-        "party": ParagraphStyle("party", parent=base, alignment=TA_CENTER, fontName=BOLD, fontSize=14, spaceAfter=0),
-        "title": ParagraphStyle(
-            "title", parent=base, alignment=TA_CENTER, fontName=BOLD, fontSize=15, leading=20, spaceBefore=14
-        ),
+        "center": center,
+        "party": ParagraphStyle("party", parent=center, fontName=BOLD, fontSize=15),
+        "title": ParagraphStyle("title", parent=center, fontName=BOLD, fontSize=15, leading=20, spaceBefore=14),
         "heading": ParagraphStyle("heading", parent=base, fontName=BOLD, firstLineIndent=1 * cm, spaceBefore=6),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=11, leading=14, alignment=TA_LEFT, spaceAfter=0),
-        "cell-center": ParagraphStyle("cell-center", parent=base, fontSize=11, leading=14, alignment=TA_CENTER),
-        "small": ParagraphStyle("small", parent=base, fontSize=11, leading=14, alignment=TA_LEFT, spaceAfter=0),
+        "note": ParagraphStyle("note", parent=center, fontSize=13, leading=16),
+        "cell": cell,
+        "cell-center": ParagraphStyle("cell-center", parent=cell, alignment=TA_CENTER),
+        "small": ParagraphStyle("small", parent=base, fontSize=12, leading=15, alignment=TA_LEFT, spaceAfter=0),
     }
 
 
@@ -94,13 +94,15 @@ def _markup(value):
     return escape(text(value)).replace("\n", "<br/>")
 
 
-def _p(value, style, *, bold=False, underline=False, slanted=False):
+def _p(value, style, *, bold=False, italic=False, underline=False):
     markup = _markup(value)
     if bold:
         markup = f"<b>{markup}</b>"
+    if italic:
+        markup = f"<i>{markup}</i>"
     if underline:
         markup = f"<u>{markup}</u>"
-    return (SlantedParagraph if slanted else Paragraph)(markup, style)
+    return Paragraph(markup, style)
 
 
 def _no_borders():
@@ -108,93 +110,14 @@ def _no_borders():
         [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ("FONTNAME", (0, 0), (-1, -1), FONT),
         ]
     )
 
 
-def _header(content, styles, width):
-    left = [
-        _p(content.issuing_body, styles["center-bold"]),
-        _p("*", styles["center"]),
-        _p(content.number_line.replace(" ", "\u00a0"), styles["center"]),
-    ]
-    right = [
-        _p(content.party_name, styles["party"], underline=True),
-        Spacer(1, 6),
-        _p(content.place_date, styles["center"], slanted=True),
-    ]
-    widths = [width * 0.42, width * 0.58]
-    table = Table([[left, right]], colWidths=widths)
-    table.setStyle(_no_borders())
-    return [table]
-
-
-def _title(content, styles):
-    return [
-        _p(content.title, styles["title"]),
-        _p(content.subtitle, styles["center-bold"]),
-        _p(content.period_line, styles["center"], slanted=True),
-        _p("-----", styles["center"]),
-        Spacer(1, 10),
-    ]
-
-
-def _situation(content, styles):
-    s = content.situation
-    flow = [
-        _p("I. TÌNH HÌNH GỬI BÁO CÁO", styles["heading"]),
-        _p(
-            f"Tổng số báo cáo các đơn vị phải gửi trong kỳ: {s.expected}; đã nhận {s.received} "
-            f"(tỷ lệ {s.reporting_rate}), trong đó đúng hạn {s.on_time} (tỷ lệ {s.on_time_rate}), "
-            f"trễ hạn {s.late}; quá hạn chưa gửi {s.overdue}; chưa đến hạn {s.awaiting}.",
-            styles["body"],
-        ),
-        _p(f"Tiến độ thực hiện chung: {s.progress}.", styles["body"]),
-        _p(
-            "Phân loại việc thực hiện nhiệm vụ của các đơn vị (theo tiêu chí của Văn phòng Chính phủ):",
-            styles["body"],
-        ),
-    ]
-    flow += [_p(f"- {item.label}: {item.count}.", styles["body"]) for item in content.taxonomy]
-    return flow
-
-
-def _tasks(content, styles):
-    flow = [_p("II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ", styles["heading"])]
-    for task in content.tasks:
-        flow.append(_p(f"{task.number}. {task.title}", styles["heading"]))
-        flow.append(_p(f"Tiến độ chung của nhiệm vụ: {task.progress}.", styles["body"]))
-        for unit in task.units:
-            if not unit.reported:
-                flow.append(_p(f"- {unit.name}: chưa gửi báo cáo trong kỳ.", styles["body"]))
-                continue
-            flow.append(_p(f"- {unit.name} ({unit.period}; {unit.status}, {unit.percent}):", styles["body"], bold=True))
-            flow.append(_p(f"Kết quả: {unit.results}", styles["body"]))
-            if unit.difficulties:
-                flow.append(_p(f"Khó khăn, vướng mắc: {unit.difficulties}", styles["body"]))
-            if unit.proposals:
-                flow.append(_p(f"Đề xuất, kiến nghị: {unit.proposals}", styles["body"]))
-    return flow
-
-
-def _indicators(content, styles, width):
-    flow = [_p("III. TỔNG HỢP CÁC CHỈ TIÊU", styles["heading"])]
-    headings = ["STT", "Chỉ tiêu", "Đơn vị tính", "Nhiệm vụ", "Kết quả", "Số báo cáo"]
-    rows = [[_p(heading, styles["cell-center"], bold=True) for heading in headings]]
-    for row in content.indicators:
-        rows.append(
-            [
-                _p(str(row.number), styles["cell-center"]),
-                _p(row.name, styles["cell"]),
-                _p(row.unit_of_measure, styles["cell-center"]),
-                _p(str(row.task_number), styles["cell-center"]),
-                _p(row.total, styles["cell-center"]),
-                _p(str(row.reports), styles["cell-center"]),
-            ]
-        )
-    fractions = [0.07, 0.41, 0.14, 0.11, 0.15, 0.12]
-    table = Table(rows, colWidths=[width * f for f in fractions], repeatRows=1)
+def _grid(rows, widths):
+    table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
             [
@@ -204,40 +127,162 @@ def _indicators(content, styles, width):
             ]
         )
     )
-    flow.append(table)
-    flow.append(Spacer(1, 4))
-    flow.append(
-        _p(
-            "Ghi chú: chỉ tiêu đếm được cộng dồn, chỉ tiêu tỷ lệ lấy bình quân, chỉ tiêu có/không ghi số báo cáo "
-            "trả lời “có” trên số báo cáo có số liệu; chỉ tính các báo cáo đã nhận trong kỳ.",
-            styles["small"],
-        )
-    )
+    return table
+
+
+def _header(content, styles, width):
+    if content.issuing_office:
+        left = [_p(content.issuing_body, styles["center"]), _p(content.issuing_office, styles["center"], bold=True)]
+    else:
+        left = [_p(content.issuing_body, styles["center"], bold=True)]
+    left += [_p("*", styles["center"]), _p(content.number_line.replace(" ", "\u00a0"), styles["center"])]
+    right = [_p(content.party_name, styles["party"], underline=True), Spacer(1, 18 * (len(left) - 2))]
+    right.append(_p(content.place_date, styles["center"], italic=True))
+    table = Table([[left, right]], colWidths=[7 * cm, width - 7 * cm])
+    table.setStyle(_no_borders())
+    return [table]
+
+
+def _title(content, styles):
+    return [
+        _p(content.title, styles["title"]),
+        _p(content.subtitle, styles["center"], bold=True),
+        _p(content.period_line, styles["center"], italic=True),
+        _p("-----", styles["center"]),
+        Spacer(1, 10),
+    ]
+
+
+def _points(section, styles):
+    flow = [_p(f"- {point.line}", styles["body"]) for point in section.points]
+    if section.more:
+        flow.append(_p("Các ý kiến khác của từng đơn vị tại Phụ lục 2.", styles["body"], italic=True))
     return flow
 
 
-def _late(content, styles):
-    flow = [_p("IV. ĐƠN VỊ CHẬM, CHƯA GỬI BÁO CÁO", styles["heading"])]
-    if not content.late_units:
-        return [*flow, _p("Không có đơn vị nào quá hạn gửi báo cáo.", styles["body"])]
-    return flow + [_p(f"- {unit.name}: {unit.items_text}", styles["body"]) for unit in content.late_units]
+def _body(content, styles):
+    flow = [_p("I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO, QUÁN TRIỆT, TRIỂN KHAI THỰC HIỆN", styles["heading"])]
+    flow += [_p(line, styles["body"]) for line in content.leadership]
+    flow.append(_p("II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ", styles["heading"]))
+    flow += [_p(line, styles["body"]) for line in content.overview]
+    for task in content.tasks:
+        flow.append(_p(f"{task.number}. {task.title}", styles["heading"]))
+        if task.figures_line:
+            flow.append(_p(f"{task.figures_line} {task.status_line}".strip(), styles["body"]))
+        else:
+            flow.append(_p("Chưa có báo cáo nào phải gửi về nhiệm vụ này trong kỳ.", styles["body"]))
+        flow += [_p(f"- {row.line}.", styles["body"]) for row in task.indicators]
+        flow += [_p(f"- {point.units_text}: {point.text}", styles["body"]) for point in task.highlights]
+        if task.more_line:
+            flow.append(_p(task.more_line, styles["body"], italic=True))
+    flow.append(_p("III. HẠN CHẾ, KHÓ KHĂN, VƯỚNG MẮC VÀ NGUYÊN NHÂN", styles["heading"]))
+    flow += [_p(f"- {line}", styles["body"]) for line in content.shortcomings_facts]
+    if content.shortcomings.points:
+        flow.append(_p("Khó khăn, vướng mắc các đơn vị nêu:", styles["body"]))
+        flow += _points(content.shortcomings, styles)
+    flow.append(_p("IV. NHIỆM VỤ THỜI GIAN TỚI", styles["heading"]))
+    if content.next_steps.points:
+        flow += _points(content.next_steps, styles)
+    else:
+        flow.append(_p("Các đơn vị chưa nêu nhiệm vụ thời gian tới trong báo cáo.", styles["body"]))
+    flow.append(_p("V. ĐỀ XUẤT, KIẾN NGHỊ", styles["heading"]))
+    for number, group in enumerate(content.proposals, start=1):
+        flow.append(_p(f"{number}. {group.body}", styles["body"], italic=True))
+        flow += [_p(f"- {point.line}", styles["body"]) for point in group.points]
+    if not content.proposals:
+        flow.append(_p("Các đơn vị chưa có đề xuất, kiến nghị trong kỳ.", styles["body"]))
+    return flow
 
 
 def _signature(content, styles, width):
-    left = [_p("Nơi nhận:", styles["plain"], underline=True)]
+    left = [_p("Nơi nhận:", styles["plain"], bold=True, underline=True)]
     left += [_p(line, styles["small"]) for line in content.recipients]
-    right = [_p(line, styles["center-bold"]) for line in content.signer_lines]
-    right += [Spacer(1, 60), _p(content.signer_name or " ", styles["center-bold"])]
-    widths = [width * 0.48, width * 0.52]
-    table = Table([[left, right]], colWidths=widths)
+    right = [_p(line, styles["center"], bold=True) for line in content.signer_lines]
+    right += [Spacer(1, 64), _p(content.signer_name or " ", styles["center"], bold=True)]
+    table = Table([[left, right]], colWidths=[width * 0.55, width * 0.45])
     table.setStyle(_no_borders())
-    return [Spacer(1, 12), table]
+    # The closing line travels with the signature: the block never stands alone on a page.
+    return [KeepTogether([_p(content.closing, styles["body"]), Spacer(1, 8), table])]
+
+
+def _appendix_heading(number, title, content, styles):
+    return [
+        PageBreak(),
+        _p(f"Phụ lục {number}", styles["center"], bold=True),
+        _p(title, styles["center"], bold=True),
+        _p(content.appendix_note, styles["note"], italic=True),
+        Spacer(1, 10),
+    ]
+
+
+def _appendices(content, styles, width):
+    flow = _appendix_heading(1, "TÌNH HÌNH THỰC HIỆN CÁC NHIỆM VỤ THEO ĐƠN VỊ", content, styles)
+    name_width = 4.5 * cm
+    task_width = (width - name_width) / max(1, len(content.matrix_tasks))
+    rows = [[_p("Đơn vị", styles["cell-center"], bold=True)]]
+    rows[0] += [_p(name, styles["cell-center"], bold=True) for name in content.matrix_tasks]
+    rows += [
+        [_p(row.name, styles["cell"]), *(_p(value, styles["cell-center"]) for value in row.cells)]
+        for row in content.matrix_rows
+    ]
+    flow += [_grid(rows, [name_width] + [task_width] * len(content.matrix_tasks)), Spacer(1, 4)]
+    flow.append(_p(content.matrix_legend, styles["small"], italic=True))
+
+    flow += _appendix_heading(2, "KẾT QUẢ THỰC HIỆN CỦA TỪNG ĐƠN VỊ", content, styles)
+    for task in content.tasks:
+        flow.append(_p(f"{task.number}. {task.title}", styles["heading"]))
+        flow.append(_p(f"Tiến độ chung của nhiệm vụ: {task.progress}.", styles["body"]))
+        for unit in task.units:
+            if not unit.reported:
+                flow.append(_p(f"- {unit.heading}", styles["body"], italic=True))
+                continue
+            flow.append(_p(f"- {unit.heading}:", styles["body"], italic=True))
+            flow.append(_p(f"Kết quả: {unit.results}", styles["body"]))
+            for label, value in (
+                ("Khó khăn, vướng mắc", unit.difficulties),
+                ("Nhiệm vụ thời gian tới", unit.next_steps),
+                ("Đề xuất, kiến nghị", unit.proposals),
+            ):
+                if value:
+                    flow.append(_p(f"{label}: {value}", styles["body"]))
+
+    flow += _appendix_heading(3, "TỔNG HỢP CÁC CHỈ TIÊU", content, styles)
+    headings = ["STT", "Chỉ tiêu", "Đơn vị tính", "Nhiệm vụ", "Kết quả", "Cách tổng hợp", "Số báo cáo"]
+    rows = [[_p(heading, styles["cell-center"], bold=True) for heading in headings]]
+    for row in content.indicators:
+        rows.append(
+            [
+                _p(str(row.number), styles["cell-center"]),
+                _p(row.name, styles["cell"]),
+                _p(row.unit_of_measure, styles["cell-center"]),
+                _p(str(row.task_number), styles["cell-center"]),
+                _p(row.total, styles["cell-center"]),
+                _p(row.rule, styles["cell-center"]),
+                _p(str(row.reports), styles["cell-center"]),
+            ]
+        )
+    fractions = [0.07, 0.33, 0.12, 0.1, 0.12, 0.16, 0.1]
+    flow += [_grid(rows, [width * f for f in fractions]), Spacer(1, 4)]
+    flow.append(
+        _p(
+            "Ghi chú: chỉ tính các báo cáo đã nhận trong kỳ; số phát sinh trong kỳ được cộng qua các kỳ không trùng "
+            "nhau (kỳ 6 tháng nằm trong kỳ năm chỉ được tính một lần).",
+            styles["small"],
+            italic=True,
+        )
+    )
+
+    flow += _appendix_heading(4, "ĐƠN VỊ CHẬM, CHƯA GỬI BÁO CÁO", content, styles)
+    if not content.late_units:
+        flow.append(_p("Không có đơn vị nào quá hạn gửi báo cáo.", styles["body"]))
+    flow += [_p(f"- {unit.name}: {unit.items_text}", styles["body"]) for unit in content.late_units]
+    return flow
 
 
 def _page_number(canvas, document):
     # Party documents number their pages from the second, at the top centre.
     canvas.saveState()
-    canvas.setFont(FONT, 12)
+    canvas.setFont(FONT, 13)
     canvas.drawCentredString(A4[0] / 2, A4[1] - 1.2 * cm, str(document.page))
     canvas.restoreState()
 
@@ -251,6 +296,7 @@ def render(content: SummaryContent, progress=lambda percent: None) -> bytes:
         title="Báo cáo kết quả thực hiện Chỉ thị",
         author=text(content.issuing_body),
         subject=text(content.subtitle),
+        lang="vi-VN",
         initialFontName=FONT,  # else every page names Helvetica, a font that is not embedded
         **MARGINS,
     )
@@ -259,11 +305,9 @@ def render(content: SummaryContent, progress=lambda percent: None) -> bytes:
     story = [
         *_header(content, styles, width),
         *_title(content, styles),
-        *_situation(content, styles),
-        *_tasks(content, styles),
-        *_indicators(content, styles, width),
-        *_late(content, styles),
+        *_body(content, styles),
         *_signature(content, styles, width),
+        *_appendices(content, styles, width),
     ]
     progress(60)
     document.build(story, onLaterPages=_page_number)

@@ -64,6 +64,8 @@ DIRECTIVE = {
     "signed_on": None,
     "signer_title": "T/M BAN THƯỜNG VỤ\nBÍ THƯ",
     "signer_name": "Phạm Xuân Thăng",
+    # The compiled report upward is signed like the directive (editable when the signer changes).
+    "committee_signer_name": "Phạm Xuân Thăng",
     "term": "2021-2026",
     "preamble": _between(SOURCE, "Trong những năm qua", "\n1. ").strip(),
     "assignment_text": _between(SOURCE, "Giao ", "\n").strip(),

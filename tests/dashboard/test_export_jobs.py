@@ -67,7 +67,9 @@ def test_a_large_export_becomes_a_job_queued_after_commit(
     job = ExportJob.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("dashboard_export_job", args=[job.pk])
     assert (job.user, job.kind, job.state, job.progress) == (committee_user, kind, ExportState.QUEUED, 0)
-    assert job.query == f"directive={world.directive.pk}&start=2024-H1&end=2024-H2"
+    # The compiled report's flavour travels with the job (the office's report unless asked otherwise).
+    flavour = "" if kind == "xlsx" else "&flavour=office"
+    assert job.query == f"directive={world.directive.pk}&start=2024-H1&end=2024-H2{flavour}"
     assert len(callbacks) == 1 and queued == [str(job.pk)]
 
 

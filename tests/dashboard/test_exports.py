@@ -330,11 +330,12 @@ def test_indicator_totals_sum_counts_average_percentages_and_count_yes(world, to
 def test_summary_header_follows_the_party_format(world, today):
     content = summary_content(world.figures(), today=TODAY)
 
-    assert content.issuing_body == "TỈNH ỦY HẢI DƯƠNG"
-    assert content.number_line == "Số      -BC/TU"
+    # By default the office's compiled report to the Standing Committee.
+    assert (content.issuing_body, content.issuing_office) == ("TỈNH ỦY HẢI DƯƠNG", "VĂN PHÒNG")
+    assert content.number_line == "Số\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0-BC/VPTU"
     assert content.place_date == "Hải Dương, ngày 15 tháng 01 năm 2025"
     assert content.subtitle == (
-        "Kết quả thực hiện Chỉ thị số 12-CT/TU ngày 28/09/2021 của Ban Thường vụ Tỉnh ủy "
+        "Kết quả thực hiện Chỉ thị số 12-CT/TU, ngày 28/9/2021 của Ban Thường vụ Tỉnh ủy "
         "về tăng cường sự lãnh đạo của Đảng đối với Hội đồng nhân dân các cấp"
     )
     assert content.period_line == "(Kỳ báo cáo: từ 6 tháng đầu năm 2024 đến 6 tháng cuối năm 2024)"
@@ -358,18 +359,19 @@ def test_word_summary_has_the_party_header_every_task_and_the_signature(world, o
     document = open_word(get(client_for(office_user), "dashboard_summary_docx", world.query))
     left, right = document.tables[0].rows[0].cells
 
-    assert [p.text for p in left.paragraphs] == ["TỈNH ỦY HẢI DƯƠNG", "*", "Số      -BC/TU"]
-    party, _blank, date = right.paragraphs
+    lines = [p.text for p in left.paragraphs if p.text]
+    assert lines == ["TỈNH ỦY HẢI DƯƠNG", "VĂN PHÒNG", "*", "Số\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0-BC/VPTU"]
+    party, *_blanks, date = [p for p in right.paragraphs if p.text or p is right.paragraphs[0]]
     assert party.text == "ĐẢNG CỘNG SẢN VIỆT NAM" and party.runs[0].bold and party.runs[0].underline
     assert date.text == "Hải Dương, ngày 15 tháng 01 năm 2025" and date.runs[0].italic
     text = word_text(document)
-    for heading in ("BÁO CÁO", "I. TÌNH HÌNH GỬI BÁO CÁO", "III. TỔNG HỢP CÁC CHỈ TIÊU", "Nơi nhận:"):
+    for heading in ("BÁO CÁO", "I. CÔNG TÁC LÃNH ĐẠO", "V. ĐỀ XUẤT, KIẾN NGHỊ", "Phụ lục 3", "Nơi nhận:"):
         assert heading in text
     for number, title in enumerate(TASK_TITLES, 1):
         assert f"{number}. {title}" in [p.text for p in document.paragraphs]
     assert "- Huyện ủy Thử nghiệm 01: chưa gửi báo cáo trong kỳ." in text
     assert "đã tổ chức hội nghị quán triệt & tuyên truyền." in text
-    assert "T/L BAN THƯỜNG VỤ" in text and "CHÁNH VĂN PHÒNG" in text
+    assert "CHÁNH VĂN PHÒNG" in text and "T/L BAN THƯỜNG VỤ" not in text
     assert "{{" not in text and "{%" not in text
 
 
@@ -382,7 +384,7 @@ def test_word_summary_is_a4_in_times_new_roman_with_the_guideline_margins(world,
     # Word stores twentieths of a point: a centimetre comes back within a hair.
     assert [round(length / Cm(1), 2) for length in measured] == [21, 29.7, 2, 2, 3, 1.5]
     assert document.styles["Normal"].font.name == "Times New Roman"
-    indicators = document.tables[1]
+    indicators = document.tables[-1]
     assert [cell.text for cell in indicators.rows[1].cells][1:5] == ["Số hội nghị quán triệt", "cuộc", "1", "6"]
 
 
@@ -401,13 +403,13 @@ def test_pdf_summary_has_the_header_lines_and_every_task_with_its_diacritics(
 
     for line in ("TỈNH ỦY HẢI DƯƠNG", "ĐẢNG CỘNG SẢN VIỆT NAM", "Hải Dương, ngày 15 tháng 01 năm 2025", "BÁO CÁO"):
         assert line in text
-    assert re.search(r"Số\s+-BC/TU", text)
+    assert re.search(r"Số\s+-BC/VPTU", text)
     for number, title in enumerate(TASK_TITLES, 1):
         assert f"{number}. {title}" in text
     for letters in ("ế", "ỗ", "ữ", "ặ", "đ", "Đ"):
         assert letters in text
     assert "Huyện ủy Thử nghiệm 01: chưa gửi báo cáo trong kỳ." in text
-    assert "Nơi nhận:" in text and "T/L BAN THƯỜNG VỤ" in text
+    assert "Nơi nhận:" in text and "CHÁNH VĂN PHÒNG" in text
 
 
 def test_pdf_fonts_are_embedded_and_cover_every_vietnamese_letter(world, committee_user, client_for, today, tmp_path):
