@@ -4,50 +4,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directives', '0003_indicator_aggregation'),
+        ("directives", "0003_indicator_aggregation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='directive',
-            name='committee_recipients',
-            field=models.TextField(blank=True, help_text="“Nơi nhận”, one per line. Empty: the bodies above in the directive's distribution list (the lines marked “để b/c”) and the office's file copy.", verbose_name="recipients of the Committee's report"),
+            model_name="directive",
+            name="committee_recipients",
+            field=models.TextField(
+                blank=True,
+                help_text="“Nơi nhận”, one per line. Empty: the bodies above in the directive's distribution list (the lines marked “để b/c”) and the office's file copy.",
+                verbose_name="recipients of the Committee's report",
+            ),
         ),
         migrations.AddField(
-            model_name='directive',
-            name='committee_signer_name',
+            model_name="directive",
+            name="committee_signer_name",
             field=models.CharField(blank=True, max_length=120, verbose_name="name of the Committee's signer"),
         ),
         migrations.AddField(
-            model_name='directive',
-            name='committee_signer_title',
-            field=models.TextField(default='BÍ THƯ', help_text='Under “T/M BAN THƯỜNG VỤ”: BÍ THƯ, or PHÓ BÍ THƯ when a deputy signs. One line each.', verbose_name="title of the Committee's signer"),
+            model_name="directive",
+            name="committee_signer_title",
+            field=models.TextField(
+                default="BÍ THƯ",
+                help_text="Under “T/M BAN THƯỜNG VỤ”: BÍ THƯ, or PHÓ BÍ THƯ when a deputy signs. One line each.",
+                verbose_name="title of the Committee's signer",
+            ),
         ),
         migrations.AddField(
-            model_name='directive',
-            name='office_recipients',
-            field=models.TextField(blank=True, help_text="“Nơi nhận”, one per line. Empty: the Standing Committee and the office's file copy.", verbose_name="recipients of the office's report"),
+            model_name="directive",
+            name="office_recipients",
+            field=models.TextField(
+                blank=True,
+                help_text="“Nơi nhận”, one per line. Empty: the Standing Committee and the office's file copy.",
+                verbose_name="recipients of the office's report",
+            ),
         ),
         migrations.AddField(
-            model_name='directive',
-            name='office_signer_name',
+            model_name="directive",
+            name="office_signer_name",
             field=models.CharField(blank=True, max_length=120, verbose_name="name of the office's signer"),
         ),
         migrations.AddField(
-            model_name='directive',
-            name='office_signer_title',
-            field=models.TextField(default='CHÁNH VĂN PHÒNG', help_text='For example CHÁNH VĂN PHÒNG, or K/T CHÁNH VĂN PHÒNG and PHÓ CHÁNH VĂN PHÒNG. One line each.', verbose_name="title of the office's signer"),
+            model_name="directive",
+            name="office_signer_title",
+            field=models.TextField(
+                default="CHÁNH VĂN PHÒNG",
+                help_text="For example CHÁNH VĂN PHÒNG, or K/T CHÁNH VĂN PHÒNG and PHÓ CHÁNH VĂN PHÒNG. One line each.",
+                verbose_name="title of the office's signer",
+            ),
         ),
         migrations.AddField(
-            model_name='directive',
-            name='subject',
-            field=models.CharField(blank=True, help_text='The title as a phrase, used on screens and in compiled reports, for example “về tăng cường sự lãnh đạo của Đảng đối với Hội đồng nhân dân các cấp”. Empty: derived from the title.', max_length=500, verbose_name='subject (trích yếu)'),
+            model_name="directive",
+            name="subject",
+            field=models.CharField(
+                blank=True,
+                help_text="The title as a phrase, used on screens and in compiled reports, for example “về tăng cường sự lãnh đạo của Đảng đối với Hội đồng nhân dân các cấp”. Empty: derived from the title.",
+                max_length=500,
+                verbose_name="subject (trích yếu)",
+            ),
         ),
         migrations.AlterField(
-            model_name='directive',
-            name='title',
-            field=models.CharField(help_text='As in the source document, verbatim.', max_length=500, verbose_name='title'),
+            model_name="directive",
+            name="title",
+            field=models.CharField(
+                help_text="As in the source document, verbatim.", max_length=500, verbose_name="title"
+            ),
         ),
     ]
