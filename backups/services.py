@@ -18,6 +18,7 @@ manifest as missing and reported).
 import hashlib
 import io
 import json
+import os
 import platform
 import shutil
 import tarfile
@@ -159,7 +160,12 @@ def backup_create(*, destination: Path, using: str = "default") -> BackupResult:
             "missing_files": missing,
         }
         partial = destination.with_name(destination.name + ".partial")
-        with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:
+        # Readable by its owner only: it holds every report and every account's password hash.
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with (
+            os.fdopen(descriptor, "wb") as handle,
+            tarfile.open(fileobj=handle, mode="w", format=tarfile.PAX_FORMAT) as archive,
+        ):
             data = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mtime = len(data), int(created_at.timestamp())

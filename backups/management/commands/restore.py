@@ -1,8 +1,9 @@
+import datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import filesizeformat
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from backups.errors import BackupError
@@ -39,7 +40,9 @@ class Command(BaseCommand):
                     "(%(size)s), every SHA-256 checked; in %(seconds).1f s."
                 )
                 % {
-                    "created": result.created_at,
+                    "created": timezone.localtime(datetime.datetime.fromisoformat(result.created_at)).strftime(
+                        "%d/%m/%Y %H:%M:%S"
+                    ),
                     "engine": result.engine,
                     "tables": len(result.tables),
                     "rows": sum(result.tables.values()),
