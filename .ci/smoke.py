@@ -542,6 +542,7 @@ def run(processes):
 
     with step(f"sign in as {REPORTER} through the login form (CSRF token; Secure HttpOnly session)"):
         browser.sign_in(REPORTER)
+    checked.append("sign-in through the login form with its CSRF token; session cookie Secure and HttpOnly")
     with step("security headers (HSTS, nosniff, X-Frame-Options, Referrer-Policy) on /login/ and /my-work/"):
         page = browser.get("/my-work/")
         check(page.status == 200, f"/my-work/ answered {page.status}")
@@ -582,7 +583,7 @@ def run(processes):
     checked.append(
         f"reminders: {sent} sent by the sweep at {moment:%d/%m/%Y %H:%M}; the worker's e-mails began "
         f"arriving ({len(new_mail)} when seen), the first to {recipient}: "
-        f"“{reminder['Subject']}”"
+        f"“{str(reminder['Subject']).strip()}”"
     )
     with step(f"the recipient ({recipient}) sees the reminder in the app"):
         browser.sign_in(recipient)
@@ -607,7 +608,7 @@ def run(processes):
             sizes.append(f"{name} {len(response.body) // 1024} KB")
         browser.sign_out()
         check(browser.get("/my-work/").status == 302, "a signed-out browser still sees /my-work/")
-    checked.append("exports: " + ", ".join(sizes))
+    checked.append("exports: " + ", ".join(sizes) + "; signed out")
 
     with step("worker and beat still running"):
         check(processes.alive("worker"), "the Celery worker exited; see var/smoke/logs/worker.log")
