@@ -95,6 +95,19 @@ def _private_files(root):
     return found
 
 
+def _add_file(archive, path, name):
+    """Adds the file as read now and returns its manifest entry; None if it was deleted meanwhile."""
+    try:
+        data = Path(path).read_bytes()
+        mtime = Path(path).stat().st_mtime
+    except FileNotFoundError:
+        return None
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode = len(data), int(mtime), 0o600
+    archive.addfile(info, io.BytesIO(data))
+    return {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
 def _git_commit():
     head = Path(settings.BASE_DIR) / ".git"
     try:
@@ -129,36 +142,16 @@ def backup_create(*, destination: Path, using: str = "default") -> BackupResult:
         destination = destination / f"tracker-backup-{timezone.localtime(created_at):%Y%m%d-%H%M%S}.tar"
     if destination.exists():
         raise BackupError(_("%(path)s already exists: choose another name.") % {"path": destination})
-    destination.parent.mkdir(parents=True, exist_ok=True)
     private_root = Path(settings.PRIVATE_MEDIA_ROOT)
+    if destination.resolve().is_relative_to(private_root.resolve()):
+        raise BackupError(
+            _("Write backups outside PRIVATE_MEDIA_ROOT (%(root)s): it is what they copy.") % {"root": private_root}
+        )
+    destination.parent.mkdir(parents=True, exist_ok=True)
     member, dump, _restore = engines.ENGINES[engine]
 
     with tempfile.TemporaryDirectory(dir=destination.parent, prefix=".backup-") as workdir:
         snapshot = dump(connection, workdir, private_root)
-        files = _private_files(private_root)
-        entries = [{"name": member, "size": snapshot.path.stat().st_size, "sha256": _sha256(snapshot.path)}]
-        present = set()
-        for relative, path in files:
-            entries.append({"name": f"{FILES}/{relative}", "size": path.stat().st_size, "sha256": _sha256(path)})
-            present.add(relative)
-        missing = sorted(snapshot.referenced_files - present)
-        manifest = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "created_at": created_at.isoformat(),
-            "engine": engine,
-            "database": member,
-            "versions": {
-                "application": _git_commit(),
-                "django": django.get_version(),
-                "python": platform.python_version(),
-                **snapshot.versions,
-            },
-            "migrations": _applied_migrations(connection),
-            "tables": snapshot.tables,
-            "members": entries,
-            "missing_files": missing,
-        }
         partial = destination.with_name(destination.name + ".partial")
         # Readable by its owner only: it holds every report and every account's password hash.
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -166,22 +159,48 @@ def backup_create(*, destination: Path, using: str = "default") -> BackupResult:
             os.fdopen(descriptor, "wb") as handle,
             tarfile.open(fileobj=handle, mode="w", format=tarfile.PAX_FORMAT) as archive,
         ):
+            # The dump is ours and no longer changes: streamed, not read into memory.
+            entries = [{"name": member, "size": snapshot.path.stat().st_size, "sha256": _sha256(snapshot.path)}]
+            archive.add(snapshot.path, arcname=member, recursive=False)
+            for relative, path in _private_files(private_root):
+                # Each file is read once and hashed from the bytes archived, so an export
+                # being written or deleted meanwhile cannot make the manifest disagree.
+                entry = _add_file(archive, path, f"{FILES}/{relative}")
+                if entry is not None:
+                    entries.append(entry)
+            present = {entry["name"].removeprefix(f"{FILES}/") for entry in entries[1:]}
+            missing = sorted(snapshot.referenced_files - present)
+            manifest = {
+                "format": FORMAT,
+                "format_version": FORMAT_VERSION,
+                "created_at": created_at.isoformat(),
+                "engine": engine,
+                "database": member,
+                "versions": {
+                    "application": _git_commit(),
+                    "django": django.get_version(),
+                    "python": platform.python_version(),
+                    **snapshot.versions,
+                },
+                "migrations": _applied_migrations(connection),
+                "tables": snapshot.tables,
+                "members": entries,
+                "missing_files": missing,
+            }
             data = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
             info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mtime = len(data), int(created_at.timestamp())
+            info.size, info.mtime, info.mode = len(data), int(created_at.timestamp()), 0o600
             archive.addfile(info, io.BytesIO(data))
-            archive.add(snapshot.path, arcname=member, recursive=False)
-            for relative, path in files:
-                archive.add(path, arcname=f"{FILES}/{relative}", recursive=False)
         # Written whole or not at all: a half-written archive never has the final name.
         partial.rename(destination)
+    files = entries[1:]
     return BackupResult(
         path=destination,
         size=destination.stat().st_size,
         engine=engine,
         tables=snapshot.tables,
         files=len(files),
-        files_bytes=sum(entry["size"] for entry in entries[1:]),
+        files_bytes=sum(entry["size"] for entry in files),
         missing_files=missing,
         seconds=time.monotonic() - started,
     )
