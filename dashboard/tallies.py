@@ -224,6 +224,13 @@ def _bump_on_commit(directive_pk):
     transaction.on_commit(lambda: cache_set(_version_key(directive_pk), uuid.uuid4().hex, timeout=None))
 
 
+def tallies_cache_forget(*, directive_pks):
+    """Cached dashboards of these directives are never read again (after a
+    restore replaced the database under the cache)."""
+    for directive_pk in directive_pks:
+        cache_set(_version_key(directive_pk), uuid.uuid4().hex, timeout=None)
+
+
 def cache_get(key):
     try:
         return cache.get(key)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "notifications",
     "reminders",
     "dashboard",
+    "backups",
 ]
 
 # Object permissions come from ``rules`` (each app's rules.py); model
