@@ -3,14 +3,21 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from directives.models import IndicatorKind, Task
 from reports.attachments import ALLOWED, ALLOWED_LABEL
 from reports.models import ImplementationStatus, ProgressReport, ReportState
 from reports.services import REPORT_FIELDS
+from tracker.text import NormalizedFormField
 from units.models import UnitLevel
+
+# A reason given for returning, reopening or sending back a report.
+REASON_MAX_CHARS = 4000
+TEXT_FIELDS = ("results", "difficulties", "proposals", "next_steps")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -78,6 +85,9 @@ class ReportForm(forms.ModelForm):
             forms.fields.validators.MaxValueValidator(100, _("Percent complete must be between 0 and 100."))
         )
         self.fields["expected_version"].initial = self.instance.version
+        limit = number_format(settings.TEXT_MAX_CHARS, force_grouping=True)
+        for name in TEXT_FIELDS:
+            self.fields[name].help_text = _("At most %(limit)s characters.") % {"limit": limit}
         # A report not yet started has no row, hence no values (and no related manager to ask).
         saved = self.instance.indicator_values.all() if self.instance.pk else ()
         values = {value.indicator_id: value.value for value in saved}
@@ -126,10 +136,10 @@ class ReportForm(forms.ModelForm):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = NormalizedFormField(
         label=_("Reason"),
         required=False,
-        max_length=4000,
+        max_chars=REASON_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

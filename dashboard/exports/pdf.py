@@ -28,6 +28,8 @@ from dashboard.summary import SummaryContent, text
 CONTENT_TYPE = "application/pdf"
 FONT, BOLD = "DocumentSerif", "DocumentSerif-Bold"
 SLANT_DEGREES = 12
+# The longest paragraph handed to reportlab (about half a page).
+PARAGRAPH_MAX_CHARS = 2000
 MARGINS = {"topMargin": 2 * cm, "bottomMargin": 2 * cm, "leftMargin": 3 * cm, "rightMargin": 1.5 * cm}
 
 
@@ -75,6 +77,10 @@ def _styles():
     base = ParagraphStyle("body", fontName=FONT, fontSize=13, leading=17, alignment=TA_JUSTIFY, spaceAfter=4)
     return {
         "body": ParagraphStyle("body-indent", parent=base, firstLineIndent=1 * cm),
+        # A long line of a unit's text cut in pieces: no indent, no gap between them.
+        "continues": ParagraphStyle("continues", parent=base, firstLineIndent=1 * cm, spaceAfter=0),
+        "continued": ParagraphStyle("continued", parent=base),
+        "continued-continues": ParagraphStyle("continued-continues", parent=base, spaceAfter=0),
         "plain": base,
         "center": ParagraphStyle("center", parent=base, alignment=TA_CENTER, spaceAfter=0),
         "center-bold": ParagraphStyle("center-bold", parent=base, alignment=TA_CENTER, fontName=BOLD, spaceAfter=0),
@@ -101,6 +107,47 @@ def _p(value, style, *, bold=False, underline=False, slanted=False):
     if underline:
         markup = f"<u>{markup}</u>"
     return (SlantedParagraph if slanted else Paragraph)(markup, style)
+
+
+def _pieces(value, limit=PARAGRAPH_MAX_CHARS):
+    """The lines of ``value``, each cut into pieces of at most ``limit``
+    characters: at the last sentence end in the second half of the piece, else
+    at the last space, else anywhere (a "word" of thousands of letters)."""
+    for line in text(value).split("\n"):
+        line = line.strip()
+        pieces = []
+        while len(line) > limit:
+            window = line[:limit]
+            cut = window.rfind(". ", limit // 2) + 1 or window.rfind(" ", limit // 2) or limit
+            if cut <= 0:
+                cut = limit
+            pieces.append(line[:cut].strip())
+            line = line[cut:].strip()
+        if line:
+            pieces.append(line)
+        if pieces:
+            yield pieces
+
+
+def _text_block(label, value, styles):
+    """A unit's free text as bounded paragraphs, so that laying it out costs
+    time in proportion to its length: reportlab lays a paragraph out again,
+    whole, on every page it is split over, so one paragraph of a report's
+    20,000 characters (or many lines joined by <br/>) costs the square of its
+    length. Each line of the text is a paragraph; a line longer than
+    PARAGRAPH_MAX_CHARS continues in unindented paragraphs without a gap."""
+    flow = []
+    for pieces in _pieces(value):
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            style = styles["body"] if index == 0 else styles["continued"]
+            if not last:
+                style = styles["continues" if index == 0 else "continued-continues"]
+            markup = escape(piece)
+            if not flow and index == 0:
+                markup = f"{escape(label)}{markup}"
+            flow.append(Paragraph(markup, style))
+    return flow or [Paragraph(escape(label.rstrip(": ")), styles["body"])]
 
 
 def _no_borders():
@@ -170,11 +217,11 @@ def _tasks(content, styles):
                 flow.append(_p(f"- {unit.name}: chưa gửi báo cáo trong kỳ.", styles["body"]))
                 continue
             flow.append(_p(f"- {unit.name} ({unit.period}; {unit.status}, {unit.percent}):", styles["body"], bold=True))
-            flow.append(_p(f"Kết quả: {unit.results}", styles["body"]))
+            flow += _text_block("Kết quả: ", unit.results, styles)
             if unit.difficulties:
-                flow.append(_p(f"Khó khăn, vướng mắc: {unit.difficulties}", styles["body"]))
+                flow += _text_block("Khó khăn, vướng mắc: ", unit.difficulties, styles)
             if unit.proposals:
-                flow.append(_p(f"Đề xuất, kiến nghị: {unit.proposals}", styles["body"]))
+                flow += _text_block("Đề xuất, kiến nghị: ", unit.proposals, styles)
     return flow
 
 
