@@ -44,12 +44,25 @@ CONTENT_TYPES = {
 ALLOWED_LABEL = "PDF, DOC, DOCX, XLS, XLSX, ODT, ODS, JPG, PNG"
 
 
+# Longer extensions are not ours anyway: such a name is simply cut.
+EXTENSION_MAX_CHARS = 16
+
+
 def clean_file_name(name: str) -> str:
     """The user's file name as shown back: no folders, no control characters,
-    Vietnamese letters kept (in NFC)."""
+    Vietnamese letters kept (in NFC), and no longer than the stored name may
+    be: a longer one is shortened before its extension, which is kept."""
     name = os.path.basename(name.replace("\\", "/"))
     name = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C")
-    return name.strip(" .")[:200] or "tep-dinh-kem"
+    name = name.strip(" .")
+    limit = Attachment._meta.get_field("original_name").max_length
+    if len(name) > limit:
+        stem, dot, extension = name.rpartition(".")
+        if dot and stem and len(extension) <= EXTENSION_MAX_CHARS:
+            name = f"{stem[: limit - len(extension) - 1].rstrip(' .')}.{extension}"
+        else:
+            name = name[:limit].strip(" .")
+    return name or "tep-dinh-kem"
 
 
 def _extension(name):

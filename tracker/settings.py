@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before the CSRF check and the views read the body: a body over the limit is never read.
+    "tracker.uploads.UploadLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -205,10 +207,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 if ATTACHMENT_MAX_BYTES < 1:
     raise ImproperlyConfigured("ATTACHMENT_MAX_BYTES must be at least 1.")
-# A request body larger than this is refused before it is read
-# (tracker.uploads.UploadLimitMiddleware): one attachment plus room for the
-# form's own fields. A reverse proxy in front should allow the same.
-UPLOAD_MAX_BYTES = ATTACHMENT_MAX_BYTES + 1024 * 1024
+# A request body larger than ATTACHMENT_MAX_BYTES + 1 MB (the form's own
+# fields) is refused before it is read: tracker/uploads.py.
 # Free text (report fields, reasons, notes, the admin's text fields): the most
 # characters one field may hold, counted after normalisation (tracker/text.py).
 TEXT_MAX_CHARS = env.int("TEXT_MAX_CHARS", default=20000)
