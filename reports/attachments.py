@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 from reports.models import Attachment, ProgressReport
@@ -42,6 +43,8 @@ CONTENT_TYPES = {
     "png": "image/png",
 }
 ALLOWED_LABEL = "PDF, DOC, DOCX, XLS, XLSX, ODT, ODS, JPG, PNG"
+# Also shown by the browser before a file is sent (reports/forms.py).
+FILE_TOO_BIG = gettext_noop("“%(name)s” is %(size)s; the limit is %(limit)s.")
 
 
 # Longer extensions are not ours anyway: such a name is simply cut.
@@ -82,7 +85,7 @@ def attachment_check(upload) -> str:
     name = clean_file_name(upload.name)
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise ValidationError(
-            _("“%(name)s” is %(size)s; the limit is %(limit)s.")
+            gettext(FILE_TOO_BIG)
             % {
                 "name": name,
                 "size": filesizeformat(upload.size),
