@@ -15,7 +15,9 @@ Why here, at the model field, and not in forms or a pre_save signal:
 
 The fields describe themselves to migrations as Django's own CharField and
 TextField: the database column is the same, so no migration changes, and the
-limit is read from the settings when a value is validated.
+limit is read from the settings when a value is validated. Django's user and
+group models, which cannot use these fields, are normalised on save by
+``normalize_text_fields`` (connected in units/apps.py).
 """
 
 import unicodedata
@@ -129,3 +131,13 @@ class DocumentTextField(NormalizedTextField):
 
     limit_setting = "DOCUMENT_TEXT_MAX_CHARS"
     default_validators = [MaxCharsValidator("DOCUMENT_TEXT_MAX_CHARS")]
+
+
+def normalize_text_fields(sender, instance, **kwargs):
+    """A pre_save receiver for the models that are not ours (Django's user
+    and group): their character and text fields normalised as ours are."""
+    for field in sender._meta.concrete_fields:
+        if isinstance(field, models.CharField | models.TextField):
+            value = getattr(instance, field.attname)
+            if isinstance(value, str):
+                setattr(instance, field.attname, normalize_text(value))

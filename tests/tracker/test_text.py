@@ -5,6 +5,7 @@ what was typed (issue #10.3 and #10.12)."""
 import unicodedata
 
 import pytest
+from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
@@ -203,9 +204,14 @@ def admin_form_data(response):
     """What the admin's change form would post back unchanged."""
     data = {}
     form = response.context["adminform"].form
-    for name in form.fields:
+    for name, field in form.fields.items():
         value = form[name].value()
-        if value is not None:
+        if value is None:
+            continue
+        if isinstance(field.widget, forms.MultiWidget):  # a date and a time, say
+            for index, part in enumerate(field.widget.decompress(value)):
+                data[f"{name}_{index}"] = field.widget.widgets[index].format_value(part)
+        else:
             data[name] = value
     for inline in response.context["inline_admin_formsets"]:
         management = inline.formset.management_form
@@ -247,3 +253,15 @@ def test_admin_text_fields_use_the_normalising_form_field():
     with pytest.raises(ValidationError):
         formfield.clean("x" * (settings.TEXT_MAX_CHARS + 1))
     assert formfield.clean(DECOMPOSED) == TYPED
+
+
+def test_a_persons_name_typed_in_the_admin_is_stored_composed(admin_user, client_for, reporter_a):
+    client = client_for(admin_user)
+    url = reverse("admin:auth_user_change", args=[reporter_a.pk])
+    data = admin_form_data(client.get(url))
+    data.pop("password", None)
+    response = client.post(url, {**data, "first_name": unicodedata.normalize("NFD", "Nguyễn Thị"), "last_name": "Hà"})
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    reporter_a.refresh_from_db()
+    assert reporter_a.first_name == "Nguyễn Thị" and nfc(reporter_a.first_name)
