@@ -118,9 +118,8 @@ def _pieces(value, limit=PARAGRAPH_MAX_CHARS):
         pieces = []
         while len(line) > limit:
             window = line[:limit]
-            cut = window.rfind(". ", limit // 2) + 1 or window.rfind(" ", limit // 2) or limit
-            if cut <= 0:
-                cut = limit
+            sentence, space = window.rfind(". ", limit // 2), window.rfind(" ", limit // 2)
+            cut = sentence + 1 if sentence != -1 else space if space != -1 else limit
             pieces.append(line[:cut].strip())
             line = line[cut:].strip()
         if line:
