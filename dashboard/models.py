@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from reports.storage import private_storage
+from tracker.text import NormalizedCharField, NormalizedTextField
 
 TEMPLATE_HELP = _(
     "A Word (.docx) file with Jinja tags, rendered with docxtpl. Variables: "
@@ -32,7 +33,7 @@ class SummaryTemplate(models.Model):
     """A replacement for the built-in Word template of the compiled report,
     uploaded by the provincial office or an administrator."""
 
-    name = models.CharField(_("name"), max_length=120)
+    name = NormalizedCharField(_("name"), max_length=120)
     file = models.FileField(
         _("Word template"),
         storage=private_storage,
@@ -87,16 +88,16 @@ class ExportJob(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by")
     )
-    kind = models.CharField(_("kind"), max_length=8, choices=ExportKind.choices)
-    query = models.CharField(
+    kind = NormalizedCharField(_("kind"), max_length=8, choices=ExportKind.choices)
+    query = NormalizedCharField(
         _("selection"), max_length=500, help_text=_("The dashboard's query string: directive and periods.")
     )
-    language = models.CharField(_("language"), max_length=8, default="vi")
-    state = models.CharField(_("state"), max_length=8, choices=ExportState.choices, default=ExportState.QUEUED)
+    language = NormalizedCharField(_("language"), max_length=8, default="vi")
+    state = NormalizedCharField(_("state"), max_length=8, choices=ExportState.choices, default=ExportState.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     file = models.FileField(_("file"), storage=private_storage, upload_to="exports/", max_length=255, blank=True)
-    filename = models.CharField(_("file name"), max_length=255, blank=True)
-    error = models.TextField(_("error"), blank=True)
+    filename = NormalizedCharField(_("file name"), max_length=255, blank=True)
+    error = NormalizedTextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tracker.text import DocumentTextField, NormalizedCharField, NormalizedTextField
+
 
 class DirectiveKind(models.TextChoices):
     DIRECTIVE = "chi_thi", _("Directive (Chỉ thị)")
@@ -25,10 +27,10 @@ class DirectiveQuerySet(models.QuerySet):
 
 class Directive(models.Model):
     code = models.SlugField(_("code"), max_length=80, unique=True, help_text=_("A stable identifier used by imports."))
-    number = models.CharField(_("number"), max_length=40, blank=True, help_text=_("For example 12-CT/TU."))
-    kind = models.CharField(_("kind"), max_length=16, choices=DirectiveKind.choices, default=DirectiveKind.DIRECTIVE)
-    title = models.CharField(_("title"), max_length=500, help_text=_("As in the source document, verbatim."))
-    subject = models.CharField(
+    number = NormalizedCharField(_("number"), max_length=40, blank=True, help_text=_("For example 12-CT/TU."))
+    kind = NormalizedCharField(_("kind"), max_length=16, choices=DirectiveKind.choices, default=DirectiveKind.DIRECTIVE)
+    title = NormalizedCharField(_("title"), max_length=500, help_text=_("As in the source document, verbatim."))
+    subject = NormalizedCharField(
         _("subject (trích yếu)"),
         max_length=500,
         blank=True,
@@ -45,18 +47,18 @@ class Directive(models.Model):
         related_name="issued_directives",
         verbose_name=_("issuing unit"),
     )
-    issuer_name = models.CharField(_("issued by"), max_length=255, blank=True)
-    place = models.CharField(_("place of issue"), max_length=80, blank=True)
+    issuer_name = NormalizedCharField(_("issued by"), max_length=255, blank=True)
+    place = NormalizedCharField(_("place of issue"), max_length=80, blank=True)
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
-    signer_title = models.CharField(_("signer's title"), max_length=255, blank=True)
-    signer_name = models.CharField(_("signer"), max_length=120, blank=True)
-    term = models.CharField(_("term"), max_length=40, blank=True)
-    preamble = models.TextField(_("preamble"), blank=True)
-    assignment_text = models.TextField(_("assignment paragraph"), blank=True)
-    closing_text = models.TextField(_("closing line"), blank=True)
-    distribution = models.TextField(_("distribution list"), blank=True, help_text=_("One recipient per line."))
-    full_text = models.TextField(_("full text"), blank=True)
-    status = models.CharField(
+    signer_title = NormalizedCharField(_("signer's title"), max_length=255, blank=True)
+    signer_name = NormalizedCharField(_("signer"), max_length=120, blank=True)
+    term = NormalizedCharField(_("term"), max_length=40, blank=True)
+    preamble = NormalizedTextField(_("preamble"), blank=True)
+    assignment_text = NormalizedTextField(_("assignment paragraph"), blank=True)
+    closing_text = NormalizedTextField(_("closing line"), blank=True)
+    distribution = NormalizedTextField(_("distribution list"), blank=True, help_text=_("One recipient per line."))
+    full_text = DocumentTextField(_("full text"), blank=True)
+    status = NormalizedCharField(
         _("status"), max_length=16, choices=DirectiveStatus.choices, default=DirectiveStatus.IN_FORCE
     )
     # The dashboard's rule for a task's progress: a weighted average of each
@@ -73,13 +75,13 @@ class Directive(models.Model):
 
     # Who speaks and who signs the compiled reports (Hướng dẫn 36-HD/VPTW): the
     # Standing Committee's report upward, and the office's report to the Committee.
-    committee_signer_title = models.TextField(
+    committee_signer_title = NormalizedTextField(
         _("title of the Committee's signer"),
         default="BÍ THƯ",
         help_text=_("Under “T/M BAN THƯỜNG VỤ”: BÍ THƯ, or PHÓ BÍ THƯ when a deputy signs. One line each."),
     )
-    committee_signer_name = models.CharField(_("name of the Committee's signer"), max_length=120, blank=True)
-    committee_recipients = models.TextField(
+    committee_signer_name = NormalizedCharField(_("name of the Committee's signer"), max_length=120, blank=True)
+    committee_recipients = NormalizedTextField(
         _("recipients of the Committee's report"),
         blank=True,
         help_text=_(
@@ -87,13 +89,13 @@ class Directive(models.Model):
             "(the lines marked “để b/c”) and the office's file copy."
         ),
     )
-    office_signer_title = models.TextField(
+    office_signer_title = NormalizedTextField(
         _("title of the office's signer"),
         default="CHÁNH VĂN PHÒNG",
         help_text=_("For example CHÁNH VĂN PHÒNG, or K/T CHÁNH VĂN PHÒNG and PHÓ CHÁNH VĂN PHÒNG. One line each."),
     )
-    office_signer_name = models.CharField(_("name of the office's signer"), max_length=120, blank=True)
-    office_recipients = models.TextField(
+    office_signer_name = NormalizedCharField(_("name of the office's signer"), max_length=120, blank=True)
+    office_recipients = NormalizedTextField(
         _("recipients of the office's report"),
         blank=True,
         help_text=_("“Nơi nhận”, one per line. Empty: the Standing Committee and the office's file copy."),
@@ -128,8 +130,8 @@ class Task(models.Model):
         Directive, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("directive")
     )
     number = models.PositiveSmallIntegerField(_("number"))
-    title = models.CharField(_("short title"), max_length=255)
-    text = models.TextField(_("full text"))
+    title = NormalizedCharField(_("short title"), max_length=255)
+    text = NormalizedTextField(_("full text"))
 
     class Meta:
         verbose_name = _("task")
@@ -172,10 +174,10 @@ class Indicator(models.Model):
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("task"))
     code = models.SlugField(_("code"), max_length=40)
-    name = models.CharField(_("name"), max_length=255)
-    unit_of_measure = models.CharField(_("unit of measure"), max_length=40, blank=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=IndicatorKind.choices, default=IndicatorKind.COUNT)
-    aggregation = models.CharField(
+    name = NormalizedCharField(_("name"), max_length=255)
+    unit_of_measure = NormalizedCharField(_("unit of measure"), max_length=40, blank=True)
+    kind = NormalizedCharField(_("kind"), max_length=16, choices=IndicatorKind.choices, default=IndicatorKind.COUNT)
+    aggregation = NormalizedCharField(
         _("adds up as"),
         max_length=16,
         choices=IndicatorAggregation.choices,

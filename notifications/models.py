@@ -3,6 +3,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tracker.text import NormalizedCharField, NormalizedTextField
+
 
 class NotificationKind(models.TextChoices):
     REPORT_SENT_TO_HEAD = "report_sent_to_head", _("A report awaits your sign-off")
@@ -49,7 +51,7 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )
-    kind = models.CharField(_("kind"), max_length=40, choices=NotificationKind.choices)
+    kind = NormalizedCharField(_("kind"), max_length=40, choices=NotificationKind.choices)
     report = models.ForeignKey(
         "reports.ProgressReport",
         on_delete=models.CASCADE,
@@ -82,10 +84,10 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("period"),
     )
-    reason = models.TextField(_("reason"), blank=True)
+    reason = NormalizedTextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    email_status = models.CharField(
+    email_status = NormalizedCharField(
         _("e-mail"), max_length=16, choices=EmailStatus.choices, default=EmailStatus.PENDING
     )
     email_claimed_at = models.DateTimeField(_("e-mail claimed at"), null=True, blank=True)
@@ -93,7 +95,7 @@ class Notification(models.Model):
     email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
     email_next_attempt_at = models.DateTimeField(_("next e-mail attempt"), null=True, blank=True)
     in_digest = models.BooleanField(_("in the daily digest"), default=False)
-    email_error = models.TextField(_("last e-mail error"), blank=True)
+    email_error = NormalizedTextField(_("last e-mail error"), blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -126,7 +128,7 @@ class EmailAttempt(models.Model):
     at = models.DateTimeField(_("at"), auto_now_add=True)
     succeeded = models.BooleanField(_("succeeded"))
     permanent = models.BooleanField(_("permanent failure"), default=False)
-    error = models.TextField(_("error"), blank=True)
+    error = NormalizedTextField(_("error"), blank=True)
 
     class Meta:
         verbose_name = _("e-mail attempt")
@@ -144,7 +146,7 @@ class NotificationPreference(models.Model):
         related_name="notification_preference",
         verbose_name=_("user"),
     )
-    email_mode = models.CharField(
+    email_mode = NormalizedCharField(
         _("how to receive e-mails"), max_length=16, choices=EmailMode.choices, default=EmailMode.INDIVIDUAL
     )
 

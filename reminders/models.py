@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from tracker.text import NormalizedCharField
+
 
 class DayKind(models.TextChoices):
     WORKING_DAY = "working_day", _("Working day")
@@ -17,8 +19,8 @@ class CalendarOverride(models.Model):
     for the year (a Saturday worked, a weekday off) or an extra day off."""
 
     day = models.DateField(_("day"), unique=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=DayKind.choices)
-    note = models.CharField(_("note"), max_length=255, blank=True)
+    kind = NormalizedCharField(_("kind"), max_length=16, choices=DayKind.choices)
+    note = NormalizedCharField(_("note"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("calendar override")
@@ -51,7 +53,7 @@ class ReminderPolicy(models.Model):
         "directives.Directive", on_delete=models.CASCADE, related_name="reminder_policy", verbose_name=_("directive")
     )
     is_active = models.BooleanField(_("reminders are on"), default=True)
-    days_before = models.CharField(
+    days_before = NormalizedCharField(
         _("remind this many days before the due date"),
         max_length=60,
         default="7, 3, 1, 0",
@@ -116,7 +118,7 @@ class Reminder(models.Model):
     period = models.ForeignKey(
         "reports.ReportingPeriod", on_delete=models.CASCADE, related_name="reminders", verbose_name=_("period")
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=ReminderKind.choices)
+    kind = NormalizedCharField(_("kind"), max_length=16, choices=ReminderKind.choices)
     offset = models.IntegerField(
         _("offset in days"),
         help_text=_(
@@ -124,13 +126,13 @@ class Reminder(models.Model):
         ),
     )
     due_at = models.DateTimeField(_("falls due at"))
-    status = models.CharField(
+    status = NormalizedCharField(
         _("status"), max_length=16, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
-    note = models.CharField(_("note"), max_length=255, blank=True)
+    note = NormalizedCharField(_("note"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("reminder")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 from reports.models import Attachment, ProgressReport
@@ -42,14 +43,29 @@ CONTENT_TYPES = {
     "png": "image/png",
 }
 ALLOWED_LABEL = "PDF, DOC, DOCX, XLS, XLSX, ODT, ODS, JPG, PNG"
+# Also shown by the browser before a file is sent (reports/forms.py).
+FILE_TOO_BIG = gettext_noop("“%(name)s” is %(size)s; the limit is %(limit)s.")
+
+
+# Longer extensions are not ours anyway: such a name is simply cut.
+EXTENSION_MAX_CHARS = 16
 
 
 def clean_file_name(name: str) -> str:
     """The user's file name as shown back: no folders, no control characters,
-    Vietnamese letters kept (in NFC)."""
+    Vietnamese letters kept (in NFC), and no longer than the stored name may
+    be: a longer one is shortened before its extension, which is kept."""
     name = os.path.basename(name.replace("\\", "/"))
     name = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C")
-    return name.strip(" .")[:200] or "tep-dinh-kem"
+    name = name.strip(" .")
+    limit = Attachment._meta.get_field("original_name").max_length
+    if len(name) > limit:
+        stem, dot, extension = name.rpartition(".")
+        if dot and stem and len(extension) <= EXTENSION_MAX_CHARS:
+            name = f"{stem[: limit - len(extension) - 1].rstrip(' .')}.{extension}"
+        else:
+            name = name[:limit].strip(" .")
+    return name or "tep-dinh-kem"
 
 
 def _extension(name):
@@ -69,7 +85,7 @@ def attachment_check(upload) -> str:
     name = clean_file_name(upload.name)
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise ValidationError(
-            _("“%(name)s” is %(size)s; the limit is %(limit)s.")
+            gettext(FILE_TOO_BIG)
             % {
                 "name": name,
                 "size": filesizeformat(upload.size),

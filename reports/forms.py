@@ -1,16 +1,26 @@
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from directives.models import IndicatorAggregation, IndicatorKind, Task
-from reports.attachments import ALLOWED, ALLOWED_LABEL
+from reports.attachments import ALLOWED, ALLOWED_LABEL, FILE_TOO_BIG
 from reports.models import ImplementationStatus, ProgressReport, ReportState
 from reports.services import REPORT_FIELDS
+from tracker.text import NormalizedFormField
 from units.models import UnitLevel
+
+# A reason given for returning, reopening or sending back a report.
+REASON_MAX_CHARS = 4000
+TEXT_FIELDS = ("results", "difficulties", "proposals", "next_steps")
+FILES_TOO_BIG = _("The files you chose are %(size)s in all; the limit is %(limit)s.")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -37,6 +47,20 @@ AGGREGATION_HINT = {
     IndicatorAggregation.CUMULATIVE: _("Enter the running total since the directive was issued."),
     IndicatorAggregation.STOCK: _("Enter the level at the end of this reporting period."),
 }
+
+
+def _file_limit_attrs():
+    """What static/reports/upload-limit.js needs to refuse too large a file in
+    the browser, with the server's own wording (%(name)s and %(size)s are
+    filled in there)."""
+    values = {"name": "%(name)s", "size": "%(size)s", "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
+    kept = _("Choose a smaller file: nothing was sent, and what you typed is kept.")
+    return {
+        "data-max-bytes": settings.ATTACHMENT_MAX_BYTES,
+        "data-max-total-bytes": settings.ATTACHMENT_MAX_BYTES,
+        "data-file-too-big": f"{gettext(FILE_TOO_BIG) % values} {kept}",
+        "data-files-too-big": f"{FILES_TOO_BIG % values} {kept}",
+    }
 
 
 def _indicator_field(indicator):
@@ -87,6 +111,10 @@ class ReportForm(forms.ModelForm):
             forms.fields.validators.MaxValueValidator(100, _("Percent complete must be between 0 and 100."))
         )
         self.fields["expected_version"].initial = self.instance.version
+        limit = number_format(settings.TEXT_MAX_CHARS, force_grouping=True)
+        for name in TEXT_FIELDS:
+            self.fields[name].help_text = _("At most %(limit)s characters.") % {"limit": limit}
+        self.fields["files"].widget.attrs.update(_file_limit_attrs())
         # A report not yet started has no row, hence no values (and no related manager to ask).
         saved = self.instance.indicator_values.all() if self.instance.pk else ()
         values = {value.indicator_id: value.value for value in saved}
@@ -109,6 +137,8 @@ class ReportForm(forms.ModelForm):
             "next_steps",
             *([Fieldset(_("Indicators"), *[f"indicator_{i.pk}" for i in self.indicators])] if self.indicators else []),
             "files",
+            # Checks the chosen files' size before anything is sent (a static file, not inline code).
+            HTML("{% load static %}<script src=\"{% static 'reports/upload-limit.js' %}\" defer></script>"),
             "expected_version",
         )
 
@@ -135,10 +165,10 @@ class ReportForm(forms.ModelForm):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = NormalizedFormField(
         label=_("Reason"),
         required=False,
-        max_length=4000,
+        max_chars=REASON_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from reports.storage import attachment_path, private_storage
+from tracker.text import NormalizedCharField, NormalizedTextField
 
 
 def default_cutoff_day():
@@ -25,7 +26,7 @@ class ReportingSchedule(models.Model):
     """
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=255)
+    name = NormalizedCharField(_("name"), max_length=255)
     monthly = models.BooleanField(_("monthly reports"), default=False)
     quarterly = models.BooleanField(_("quarterly reports"), default=False)
     semiannual = models.BooleanField(_("six-monthly reports"), default=False)
@@ -93,9 +94,9 @@ class ReportingPeriod(models.Model):
     schedule = models.ForeignKey(
         ReportingSchedule, on_delete=models.CASCADE, related_name="periods", verbose_name=_("schedule")
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=PeriodKind.choices)
-    key = models.CharField(_("key"), max_length=32, help_text=_("For example 2024-H1, 2024, 2024-03."))
-    title = models.CharField(
+    kind = NormalizedCharField(_("kind"), max_length=16, choices=PeriodKind.choices)
+    key = NormalizedCharField(_("key"), max_length=32, help_text=_("For example 2024-H1, 2024, 2024-03."))
+    title = NormalizedCharField(
         _("title"), max_length=120, blank=True, help_text=_("Only for ad hoc reports; periodic ones are named by key.")
     )
     starts_on = models.DateField(_("data from"))
@@ -153,12 +154,12 @@ class Assignment(models.Model):
         "directives.Task", on_delete=models.CASCADE, related_name="assignments", verbose_name=_("task")
     )
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="assignments", verbose_name=_("unit"))
-    role = models.CharField(_("role"), max_length=16, choices=AssignmentRole.choices, default=AssignmentRole.LEAD)
-    responsible_person = models.CharField(_("responsible person (rõ người)"), max_length=255, blank=True)
-    work = models.TextField(_("work to do (rõ việc)"), blank=True)
+    role = NormalizedCharField(_("role"), max_length=16, choices=AssignmentRole.choices, default=AssignmentRole.LEAD)
+    responsible_person = NormalizedCharField(_("responsible person (rõ người)"), max_length=255, blank=True)
+    work = NormalizedTextField(_("work to do (rõ việc)"), blank=True)
     deadline = models.DateField(_("deadline (rõ tiến độ)"), null=True, blank=True)
-    expected_result = models.TextField(_("expected result (rõ hiệu quả)"), blank=True)
-    accountable_official = models.CharField(_("accountable official (rõ trách nhiệm)"), max_length=255, blank=True)
+    expected_result = NormalizedTextField(_("expected result (rõ hiệu quả)"), blank=True)
+    accountable_official = NormalizedCharField(_("accountable official (rõ trách nhiệm)"), max_length=255, blank=True)
     reviewing_unit = models.ForeignKey(
         "units.Unit",
         on_delete=models.PROTECT,
@@ -172,7 +173,9 @@ class Assignment(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords(verbose_name=_("assignment history"))
+    history = HistoricalRecords(
+        verbose_name=_("assignment history"), history_change_reason_field=NormalizedTextField(null=True)
+    )
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -231,18 +234,18 @@ class ProgressReport(models.Model):
     period = models.ForeignKey(
         ReportingPeriod, on_delete=models.PROTECT, related_name="reports", verbose_name=_("period")
     )
-    state = models.CharField(_("state"), max_length=16, choices=ReportState.choices, default=ReportState.DRAFT)
-    implementation_status = models.CharField(
+    state = NormalizedCharField(_("state"), max_length=16, choices=ReportState.choices, default=ReportState.DRAFT)
+    implementation_status = NormalizedCharField(
         _("implementation status"),
         max_length=16,
         choices=ImplementationStatus.choices,
         default=ImplementationStatus.NOT_STARTED,
     )
     percent_complete = models.PositiveSmallIntegerField(_("percent complete"), default=0)
-    results = models.TextField(_("results"), blank=True)
-    difficulties = models.TextField(_("difficulties"), blank=True)
-    proposals = models.TextField(_("proposals"), blank=True)
-    next_steps = models.TextField(_("next steps"), blank=True)
+    results = NormalizedTextField(_("results"), blank=True)
+    difficulties = NormalizedTextField(_("difficulties"), blank=True)
+    proposals = NormalizedTextField(_("proposals"), blank=True)
+    next_steps = NormalizedTextField(_("next steps"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -265,7 +268,13 @@ class ProgressReport(models.Model):
     )
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     state_changed_at = models.DateTimeField(_("in this state since"), null=True, blank=True)
-    history = HistoricalRecords(verbose_name=_("report history"), excluded_fields=["updated_at"])
+    # The change reason is a workflow reason (thousands of characters): django-simple-history's
+    # default, a CharField of 100, would refuse a longer one on PostgreSQL.
+    history = HistoricalRecords(
+        verbose_name=_("report history"),
+        excluded_fields=["updated_at"],
+        history_change_reason_field=NormalizedTextField(null=True),
+    )
 
     objects = ProgressReportQuerySet.as_manager()
 
@@ -313,12 +322,12 @@ class ReportTransition(models.Model):
     report = models.ForeignKey(
         ProgressReport, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("report")
     )
-    action = models.CharField(_("action"), max_length=16, choices=TransitionAction.choices)
-    from_state = models.CharField(_("from"), max_length=16, choices=ReportState.choices)
-    to_state = models.CharField(_("to"), max_length=16, choices=ReportState.choices)
+    action = NormalizedCharField(_("action"), max_length=16, choices=TransitionAction.choices)
+    from_state = NormalizedCharField(_("from"), max_length=16, choices=ReportState.choices)
+    to_state = NormalizedCharField(_("to"), max_length=16, choices=ReportState.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
     at = models.DateTimeField(_("at"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = NormalizedTextField(_("reason"), blank=True)
 
     class Meta:
         verbose_name = _("report transition")
@@ -359,10 +368,10 @@ class Attachment(models.Model):
         ProgressReport, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("report")
     )
     file = models.FileField(_("file"), storage=private_storage, upload_to=attachment_path, max_length=255)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=120)
+    original_name = NormalizedCharField(_("file name"), max_length=255)
+    content_type = NormalizedCharField(_("content type"), max_length=120)
     size = models.PositiveBigIntegerField(_("size in bytes"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    sha256 = NormalizedCharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -166,7 +166,11 @@ def report_action(request, pk, action):
     if action not in ACTION_LABELS:
         raise Http404
     form = ReasonForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        # Too long a reason: say so rather than acting as if none was given.
+        for message in form.errors.get("reason", []):
+            messages.error(request, message)
+        return redirect("report_detail", report.pk)
     try:
         report_transition(report=report, action=action, by=request.user, reason=form.cleaned_data.get("reason", ""))
     except PermissionDenied:

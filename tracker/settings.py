@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before the CSRF check and the views read the body: a body over the limit is never read.
+    "tracker.uploads.UploadLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -204,6 +206,17 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Attachments: the largest file accepted, in bytes (20 MB by default).
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+if ATTACHMENT_MAX_BYTES < 1:
+    raise ImproperlyConfigured("ATTACHMENT_MAX_BYTES must be at least 1.")
+# A request body larger than ATTACHMENT_MAX_BYTES + 1 MB (the form's own
+# fields) is refused before it is read: tracker/uploads.py.
+# Free text (report fields, reasons, notes, the admin's text fields): the most
+# characters one field may hold, counted after normalisation (tracker/text.py).
+TEXT_MAX_CHARS = env.int("TEXT_MAX_CHARS", default=20000)
+# The full text of a directive pasted in the admin may be a whole document.
+DOCUMENT_TEXT_MAX_CHARS = env.int("DOCUMENT_TEXT_MAX_CHARS", default=200000)
+if TEXT_MAX_CHARS < 1 or DOCUMENT_TEXT_MAX_CHARS < 1:
+    raise ImproperlyConfigured("TEXT_MAX_CHARS and DOCUMENT_TEXT_MAX_CHARS must be at least 1.")
 # The office inbox flags reports waiting for review longer than this many days.
 REVIEW_WAITING_DAYS = env.int("REVIEW_WAITING_DAYS", default=5)
 

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from tree_queries.models import TreeNode
 from tree_queries.query import TreeQuerySet
 
+from tracker.text import NormalizedCharField
+
 
 class UnitKind(models.TextChoices):
     PARTY_COMMITTEE = "party_committee", _("Party committee")
@@ -51,9 +53,9 @@ class Unit(TreeNode):
     they are closed (``valid_to``) and linked to their successors."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=255)
-    short_name = models.CharField(_("short name"), max_length=80, blank=True)
-    kind = models.CharField(_("kind"), max_length=32, choices=UnitKind.choices)
+    name = NormalizedCharField(_("name"), max_length=255)
+    short_name = NormalizedCharField(_("short name"), max_length=80, blank=True)
+    kind = NormalizedCharField(_("kind"), max_length=32, choices=UnitKind.choices)
     level = models.PositiveSmallIntegerField(_("level"), choices=UnitLevel.choices)
     valid_from = models.DateField(_("open from"), null=True, blank=True)
     valid_to = models.DateField(_("open until"), null=True, blank=True)
@@ -164,9 +166,9 @@ class UnitSuccession(models.Model):
     successor = models.ForeignKey(
         Unit, on_delete=models.CASCADE, related_name="succession_from", verbose_name=_("successor")
     )
-    kind = models.CharField(_("kind of change"), max_length=16, choices=SuccessionKind.choices)
+    kind = NormalizedCharField(_("kind of change"), max_length=16, choices=SuccessionKind.choices)
     effective_on = models.DateField(_("effective on"))
-    note = models.CharField(_("note"), max_length=255, blank=True)
+    note = NormalizedCharField(_("note"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("unit succession")
@@ -195,7 +197,7 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
     )
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit"))
-    role = models.CharField(_("role"), max_length=16, choices=MembershipRole.choices)
+    role = NormalizedCharField(_("role"), max_length=16, choices=MembershipRole.choices)
 
     class Meta:
         verbose_name = _("membership")

@@ -39,6 +39,8 @@ FONT_FOLDERS = [
     Path("/usr/share/fonts/liberation-serif"),
     Path("/usr/local/share/fonts"),
 ]
+# The longest paragraph handed to reportlab (about half a page).
+PARAGRAPH_MAX_CHARS = 2000
 MARGINS = {"topMargin": 2 * cm, "bottomMargin": 2 * cm, "leftMargin": 3 * cm, "rightMargin": 1.5 * cm}
 
 
@@ -77,6 +79,10 @@ def _styles():
     cell = ParagraphStyle("cell", parent=base, fontSize=11, leading=13.5, alignment=TA_LEFT, spaceAfter=0)
     return {
         "body": ParagraphStyle("body-indent", parent=base, firstLineIndent=1 * cm),
+        # A long line of a unit's text cut in pieces: no indent, no gap between them.
+        "continues": ParagraphStyle("continues", parent=base, firstLineIndent=1 * cm, spaceAfter=0),
+        "continued": ParagraphStyle("continued", parent=base),
+        "continued-continues": ParagraphStyle("continued-continues", parent=base, spaceAfter=0),
         "plain": base,
         "center": center,
         "party": ParagraphStyle("party", parent=center, fontName=BOLD, fontSize=15),
@@ -103,6 +109,46 @@ def _p(value, style, *, bold=False, italic=False, underline=False):
     if underline:
         markup = f"<u>{markup}</u>"
     return Paragraph(markup, style)
+
+
+def _pieces(value, limit=PARAGRAPH_MAX_CHARS):
+    """The lines of ``value``, each cut into pieces of at most ``limit``
+    characters: at the last sentence end in the second half of the piece, else
+    at the last space, else anywhere (a "word" of thousands of letters)."""
+    for line in text(value).split("\n"):
+        line = line.strip()
+        pieces = []
+        while len(line) > limit:
+            window = line[:limit]
+            sentence, space = window.rfind(". ", limit // 2), window.rfind(" ", limit // 2)
+            cut = sentence + 1 if sentence != -1 else space if space != -1 else limit
+            pieces.append(line[:cut].strip())
+            line = line[cut:].strip()
+        if line:
+            pieces.append(line)
+        if pieces:
+            yield pieces
+
+
+def _text_block(label, value, styles):
+    """A unit's free text as bounded paragraphs, so that laying it out costs
+    time in proportion to its length: reportlab lays a paragraph out again,
+    whole, on every page it is split over, so one paragraph of a report's
+    20,000 characters (or many lines joined by <br/>) costs the square of its
+    length. Each line of the text is a paragraph; a line longer than
+    PARAGRAPH_MAX_CHARS continues in unindented paragraphs without a gap."""
+    flow = []
+    for pieces in _pieces(value):
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            style = styles["body"] if index == 0 else styles["continued"]
+            if not last:
+                style = styles["continues" if index == 0 else "continued-continues"]
+            markup = escape(piece)
+            if not flow and index == 0:
+                markup = f"{escape(label)}{markup}"
+            flow.append(Paragraph(markup, style))
+    return flow or [Paragraph(escape(label.rstrip(": ")), styles["body"])]
 
 
 def _no_borders():
@@ -237,14 +283,14 @@ def _appendices(content, styles, width):
                 flow.append(_p(f"- {unit.heading}", styles["body"], italic=True))
                 continue
             flow.append(_p(f"- {unit.heading}:", styles["body"], italic=True))
-            flow.append(_p(f"Kết quả: {unit.results}", styles["body"]))
+            flow += _text_block("Kết quả: ", unit.results, styles)
             for label, value in (
-                ("Khó khăn, vướng mắc", unit.difficulties),
-                ("Nhiệm vụ thời gian tới", unit.next_steps),
-                ("Đề xuất, kiến nghị", unit.proposals),
+                ("Khó khăn, vướng mắc: ", unit.difficulties),
+                ("Nhiệm vụ thời gian tới: ", unit.next_steps),
+                ("Đề xuất, kiến nghị: ", unit.proposals),
             ):
                 if value:
-                    flow.append(_p(f"{label}: {value}", styles["body"]))
+                    flow += _text_block(label, value, styles)
 
     flow += _appendix_heading(3, "TỔNG HỢP CÁC CHỈ TIÊU", content, styles)
     headings = ["STT", "Chỉ tiêu", "Đơn vị tính", "Nhiệm vụ", "Kết quả", "Cách tổng hợp", "Số báo cáo"]

@@ -340,10 +340,10 @@ def test_the_pdf_embeds_liberation_serif_numbers_pages_from_the_second_and_keeps
     assert "Trên đây là báo cáo" in signature_page
 
 
-def test_the_largest_report_the_product_allows_renders_in_both_formats_within_the_export_limits(db):
+def test_the_largest_report_the_product_allows_renders_in_both_formats_within_the_export_limits(db, settings):
     content = word.sample_content()
     sentence = "Đã tổ chức hội nghị quán triệt, tuyên truyền sâu rộng đến cán bộ, đảng viên. "
-    largest = (sentence * 300)[:20000]
+    largest = (sentence * 300)[: settings.TEXT_MAX_CHARS]
     unit = content.tasks[0].units[0]
     unit.results = unit.difficulties = unit.proposals = unit.next_steps = largest
 

@@ -419,6 +419,36 @@ def test_the_users_file_name_keeps_vietnamese_letters_and_drops_folders(given, k
     assert stored_path(attachment).resolve().is_relative_to(private_root.resolve())
 
 
+def test_a_long_name_within_the_stored_limit_is_kept_whole(report, reporter_a, private_root):
+    # 197 characters and ".pdf": refused as "not a PDF" when names were cut at 200.
+    name = "Báo cáo " + "d" * 189 + ".pdf"
+    assert len(name) == 201
+    attachment = attachment_add(report=report, upload=upload(name, pdf()), by=reporter_a)
+    assert attachment.original_name == name
+
+
+def test_a_name_longer_than_the_stored_limit_is_shortened_keeping_its_extension(
+    report, reporter_a, client_for, private_root
+):
+    limit = Attachment._meta.get_field("original_name").max_length
+    name = "Biên bản hội nghị " * 30 + ".docx"
+    assert len(name) > limit
+    response = client_for(reporter_a).post(
+        reverse("report_detail", args=[report.pk]), {**form_data(report), "files": [upload(name, docx())]}
+    )
+
+    assert response.status_code == 302
+    kept = report.attachments.get().original_name
+    assert len(kept) <= limit and kept.endswith(".docx")
+    assert name.startswith(kept.removesuffix(".docx"))
+    assert kept.startswith("Biên bản hội nghị Biên bản")
+
+
+def test_a_name_made_only_of_a_long_extension_is_cut_and_refused_as_a_type(report, reporter_a, private_root):
+    message = refusal(report, "a." + "p" * 300, pdf(), reporter_a)
+    assert "không thuộc loại được chấp nhận" in message
+
+
 def test_a_file_name_with_folders_sent_through_the_page_is_kept_without_them(
     report, reporter_a, client_for, private_root
 ):
