@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 
 from accounts.services import users_send_set_password
+from tests.browser.test_dashboard import directive  # noqa: F401 (the seed directive with an accepted report)
 from tests.factories import UserFactory
 from tracker.celery import app as celery_app
 
@@ -121,3 +122,13 @@ def test_the_admin_works_under_the_content_security_policy(page, sign_in, admin_
         crontab.select_option(options[0])
         assert page.locator(".field-crontab .help").inner_text().strip() != ""
     assert page.csp_violations == []
+
+
+@pytest.mark.usefixtures("directive")
+def test_dashboard_progress_bars_take_their_width_from_the_data_without_inline_styles(page, sign_in, committee_user):
+    sign_in("committee")
+    bars = page.locator("[data-bar-width]")
+    assert bars.count() >= 6
+    widths = bars.evaluate_all("els => els.map(e => [e.dataset.barWidth, e.style.width])")
+    assert all(style == f"{value}%" for value, style in widths), widths
+    assert any(value != "0" for value, _ in widths)
