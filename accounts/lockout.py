@@ -4,11 +4,12 @@ configured header) and the page shown while sign-in is locked."""
 import ipaddress
 import math
 
+from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
-from django.db.models import Max, Q
+from django.db.models import Max, Q, Sum
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -33,6 +34,23 @@ def client_ip(request) -> str | None:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote
+
+
+class SignInLockoutHandler(AxesDatabaseHandler):
+    """django-axes' database handler with two limits: LOGIN_FAILURE_LIMIT
+    failures for one account, LOGIN_ADDRESS_FAILURE_LIMIT for one address.
+    An office behind one NAT address is not locked out by a few colleagues'
+    typos, while one address trying many accounts still is."""
+
+    def get_failures(self, request, credentials=None) -> int:
+        # One queryset per AXES_LOCKOUT_PARAMETERS entry: the account's, then the address's.
+        by_account, by_address = (
+            attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        )
+        # Scaled to the account limit that axes compares with: it reaches it
+        # exactly when the address reaches its own limit.
+        return max(by_account, by_address * settings.LOGIN_FAILURE_LIMIT // settings.LOGIN_ADDRESS_FAILURE_LIMIT)
 
 
 def locked_until(request, credentials):

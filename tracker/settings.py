@@ -146,20 +146,27 @@ if PASSWORD_LINK_HOURS < 1:
     raise ImproperlyConfigured("PASSWORD_LINK_HOURS must be at least 1.")
 PASSWORD_RESET_TIMEOUT = PASSWORD_LINK_HOURS * 3600
 
-# Sign-in lockout (django-axes): after LOGIN_FAILURE_LIMIT failures in a row for
-# one account, or from one address, sign-in is refused for LOGIN_LOCKOUT_MINUTES
-# counted from the last failure that was let through. Failures while locked do
-# not extend the lock, so a guesser cannot keep the office out; administrators
-# see and clear locks in the admin (Access attempts).
+# Sign-in lockout (django-axes): after LOGIN_FAILURE_LIMIT failures for one
+# account, or LOGIN_ADDRESS_FAILURE_LIMIT from one address (over any accounts:
+# colleagues behind one office NAT address must not lock each other out), sign-in
+# is refused for LOGIN_LOCKOUT_MINUTES counted from the last failure that was let
+# through. Failures while locked do not extend the lock, so a guesser cannot keep
+# the office out; administrators see and clear locks in the admin.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
 if LOGIN_FAILURE_LIMIT < 1 or LOGIN_LOCKOUT_MINUTES < 1:
     raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1.")
+if LOGIN_ADDRESS_FAILURE_LIMIT < LOGIN_FAILURE_LIMIT:
+    raise ImproperlyConfigured("LOGIN_ADDRESS_FAILURE_LIMIT cannot be below LOGIN_FAILURE_LIMIT.")
+AXES_HANDLER = "accounts.lockout.SignInLockoutHandler"
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_RESET_ON_SUCCESS = True
+# A success does not wipe the count: it would also wipe the failures other
+# accounts collected from the same address (an insider could then guess on).
+AXES_RESET_ON_SUCCESS = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
