@@ -78,6 +78,8 @@ def environments(database_url, redis_url, var_dir):
         "CSRF_COOKIE_SECURE": "0",
         "SECURE_HSTS_SECONDS": "0",
         "CONN_MAX_AGE": "60",
+        # Server-Timing is what the dashboard measurements read (off by default).
+        "SERVER_TIMING": "1",
         "LOG_LEVEL": "WARNING",
     }
     return build, production

@@ -23,6 +23,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from dashboard.models import ExportJob, ExportKind, ExportState
 from notifications.models import Notification, NotificationKind
@@ -238,6 +240,50 @@ WALK = {
         )
     ],
     "logout": [Case("logout", lambda w: reverse("logout"), get=everyone(POST_ONLY), post=everyone(to("login")))],
+    # The user's own password; an empty POST re-shows the form with its errors.
+    "password_change": [
+        Case("password_change", lambda w: reverse("password_change"), get=signed_in(OK), post=signed_in(OK))
+    ],
+    "password_change_done": [
+        Case(
+            "password_change_done",
+            lambda w: reverse("password_change_done"),
+            get=signed_in(OK),
+            post=signed_in(POST_ONLY),
+        )
+    ],
+    "password_reset": [
+        Case("password_reset", lambda w: reverse("password_reset"), get=everyone(OK), post=everyone(OK))
+    ],
+    "password_reset_done": [
+        Case(
+            "password_reset_done",
+            lambda w: reverse("password_reset_done"),
+            get=everyone(OK),
+            post=everyone(POST_ONLY),
+        )
+    ],
+    # A link for unit B's reporter with a token that is not theirs: nobody gets in.
+    "password_reset_confirm": [
+        Case(
+            "password_reset_confirm:forged token",
+            lambda w: reverse(
+                "password_reset_confirm",
+                args=[urlsafe_base64_encode(force_bytes(w.report.created_by_id)), "cz9k7p-0123456789abcdef"],
+            ),
+            get=everyone(OK),
+            post=everyone(OK),
+            data=lambda w: {"new_password1": "Mat-khau-moi-2026", "new_password2": "Mat-khau-moi-2026"},
+        )
+    ],
+    "password_reset_complete": [
+        Case(
+            "password_reset_complete",
+            lambda w: reverse("password_reset_complete"),
+            get=everyone(OK),
+            post=everyone(POST_ONLY),
+        )
+    ],
     # The broker may be down on a development machine: 503 is an honest answer too.
     "healthz": [
         Case("healthz", lambda w: reverse("healthz"), get=everyone(status(200, 503)), post=everyone(POST_ONLY))

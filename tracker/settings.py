@@ -6,6 +6,7 @@ the environment or the untracked .env that `make` writes); with DEBUG off the
 site refuses to start without SECRET_KEY and ALLOWED_HOSTS.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -49,6 +50,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
+    "accounts.apps.SignInLockoutConfig",
+    "csp",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "units",
@@ -58,29 +61,41 @@ INSTALLED_APPS = [
     "reminders",
     "dashboard",
     "backups",
+    "accounts",
 ]
 
 # Object permissions come from ``rules`` (each app's rules.py); model
 # permissions for the admin from Django's backend.
+# django-axes first: it refuses a locked-out account or address before any
+# password is checked.
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
+# Server-Timing (the time Django spent on the request) only when asked for:
+# the benchmark turns it on; elsewhere it would tell an outsider too much.
+SERVER_TIMING = env.bool("SERVER_TIMING", default=False)
 MIDDLEWARE = [
-    "tracker.timing.ServerTimingMiddleware",
+    *(["tracker.timing.ServerTimingMiddleware"] if SERVER_TIMING else []),
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before the CSRF check and the views read the body: a body over the limit is never read.
     "tracker.uploads.UploadLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -121,13 +136,59 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "accounts.validators.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Password reset and "set your password" links stay valid this many hours.
+PASSWORD_LINK_HOURS = env.int("PASSWORD_LINK_HOURS", default=72)
+if PASSWORD_LINK_HOURS < 1:
+    raise ImproperlyConfigured("PASSWORD_LINK_HOURS must be at least 1.")
+PASSWORD_RESET_TIMEOUT = PASSWORD_LINK_HOURS * 3600
+
+# Sign-in lockout (django-axes): after LOGIN_FAILURE_LIMIT failures for one
+# account, or LOGIN_ADDRESS_FAILURE_LIMIT from one address (over any accounts:
+# colleagues behind one office NAT address must not lock each other out), sign-in
+# is refused for LOGIN_LOCKOUT_MINUTES counted from the last failure that was let
+# through. Failures while locked do not extend the lock, so a guesser cannot keep
+# the office out; administrators see and clear locks in the admin.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+if LOGIN_FAILURE_LIMIT < 1 or LOGIN_LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1.")
+if LOGIN_ADDRESS_FAILURE_LIMIT < LOGIN_FAILURE_LIMIT:
+    raise ImproperlyConfigured("LOGIN_ADDRESS_FAILURE_LIMIT cannot be below LOGIN_FAILURE_LIMIT.")
+AXES_HANDLER = "accounts.lockout.SignInLockoutHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success does not wipe the count: it would also wipe the failures other
+# accounts collected from the same address (an insider could then guess on).
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+# Behind a reverse proxy: the request header that carries the client's address
+# as the proxy saw it (e.g. X-Forwarded-For or X-Real-IP), and how many trusted
+# proxies append to it (the address is read that many entries from the right,
+# so a client cannot choose it). Unset: the connection's address (REMOTE_ADDR).
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="")
+CLIENT_IP_PROXY_COUNT = env.int("CLIENT_IP_PROXY_COUNT", default=1)
+if CLIENT_IP_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("CLIENT_IP_PROXY_COUNT must be at least 1.")
+
+# Sessions: signed out SESSION_HOURS after signing in, or after
+# SESSION_IDLE_MINUTES without a request, whichever comes first.
+SESSION_HOURS = env.int("SESSION_HOURS", default=8)
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=120)
+if SESSION_HOURS < 1 or SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("SESSION_HOURS and SESSION_IDLE_MINUTES must be at least 1.")
+SESSION_COOKIE_AGE = SESSION_HOURS * 3600
 
 # Language, time zone, formats.
 LANGUAGE_CODE = "vi"
@@ -254,6 +315,23 @@ REPORTING_DUE_DAYS_AFTER_CUTOFF = env.int("REPORTING_DUE_DAYS_AFTER_CUTOFF", def
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images only
+# from our own origin, nothing inline. Bootstrap's CSS draws its form icons as
+# data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -1,8 +1,10 @@
-"""``Server-Timing: app;dur=<ms>`` on every response: the time Django spent on
+"""``Server-Timing: app;dur=<ms>`` on every response (when turned on): the time Django spent on
 the request, readable in the browser's network panel and by the benchmark
 (``bench/``), without a profiler or the network in the number.
 
-First in MIDDLEWARE, so it covers every other middleware and the view. For a
+Only when ``SERVER_TIMING`` is on (the benchmark sets it): it would tell an
+outsider how long each request takes. Then first in MIDDLEWARE, so it covers
+every other middleware and the view. For a
 streamed response (a file download) it covers the time until the first byte,
 not the streaming.
 """

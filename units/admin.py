@@ -10,8 +10,8 @@ from units.models import Membership, Unit, UnitSuccession
 # django-tree-queries' own TreeAdmin needs "tree_queries" in INSTALLED_APPS and
 # the django-js-asset package for its collapse/move scripts; we only want the
 # depth-first listing, so we reuse its changelist and indent the name ourselves.
-INDENT_PIXELS_PER_LEVEL = 24
-MARKER_PIXELS = 16
+# Deeper units are indented as this depth (static/units/admin.css has one rule per depth).
+MAX_INDENTED_DEPTH = 10
 
 
 class OpenTodayFilter(admin.SimpleListFilter):
@@ -72,6 +72,10 @@ class UnitAdmin(admin.ModelAdmin):
     # Sorting by a column would break the tree apart; filters and search narrow it instead.
     sortable_by = ()
     list_per_page = 200
+
+    class Media:
+        css = {"all": ["units/admin.css"]}
+
     autocomplete_fields = ["parent"]
     fieldsets = [
         (None, {"fields": ["code", "name", "short_name", "kind", "level", "parent", "email"]}),
@@ -93,11 +97,11 @@ class UnitAdmin(admin.ModelAdmin):
         depth = getattr(unit, "tree_depth", 0)
         if not depth:
             return unit.name
-        # A hanging indent keeps wrapped lines of a long name clear of the "└".
+        # A hanging indent keeps wrapped lines of a long name clear of the "└";
+        # one class per depth (static/units/admin.css), no inline style (CSP).
         return format_html(
-            '<span style="display: block; min-width: 16em; padding-left: {}px; text-indent: -{}px">└&nbsp;{}</span>',
-            depth * INDENT_PIXELS_PER_LEVEL + MARKER_PIXELS,
-            MARKER_PIXELS,
+            '<span class="unit-tree-name unit-tree-depth-{}">└&nbsp;{}</span>',
+            min(depth, MAX_INDENTED_DEPTH),
             unit.name,
         )
 

@@ -51,14 +51,34 @@ def browser():
         browser.close()
 
 
+# Every page runs under the site's Content-Security-Policy; a violation (an
+# inline script or style, a foreign source) is reported to the console and
+# fails the test at teardown.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline")
+    + " in " + event.sourceFile + ":" + event.lineNumber + " " + (event.sample || ""));
+});
+"""
+
+
+def _is_csp_violation(message):
+    return message.type == "error" and ("CSP violation" in message.text or "Content Security Policy" in message.text)
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+    violations = []
+    context.on("console", lambda message: violations.append(message.text) if _is_csp_violation(message) else None)
     page = context.new_page()
     page.base_url = live_server.url
+    page.csp_violations = violations
     yield page
     context.close()
+    assert violations == [], f"Content-Security-Policy violations: {violations}"
 
 
 @pytest.fixture

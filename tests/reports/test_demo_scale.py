@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count, F
+from django.http import HttpRequest
 
 from reports.demo_scale import DemoScaleRefused, Scale, demo_scale_check, demo_scale_create
 from reports.models import Assignment, AssignmentRole, IndicatorValue, ProgressReport, ReportingPeriod, ReportState
@@ -167,7 +168,7 @@ def test_province_users_have_their_groups(scale_data, client):
     assert users["admin"].is_superuser and users["admin"].groups.filter(name=ADMIN_GROUP).exists()
     assert users["committee"].groups.filter(name=COMMITTEE_GROUP).exists()
     assert users["office"].groups.filter(name=OFFICE_GROUP).exists()
-    assert client.login(username="office", password="demo")
+    assert client.login(request=HttpRequest(), username="office", password="demo")
 
 
 def test_load_users_log_in_and_report_for_a_commune_body_with_no_open_period_report(scale_data, client):
@@ -186,7 +187,7 @@ def test_load_users_log_in_and_report_for_a_commune_body_with_no_open_period_rep
         assert user.has_perm("reports.start_report", unit.assignments.first())
         units.add(unit.pk)
     assert len(units) == load_users.count()
-    assert client.login(username="load-001", password="demo")
+    assert client.login(request=HttpRequest(), username="load-001", password="demo")
 
 
 def test_indexes_constraints_and_sequences_are_back_after_the_load():

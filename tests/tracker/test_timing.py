@@ -1,5 +1,9 @@
+import os
 import re
+import subprocess
+import sys
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -10,9 +14,28 @@ from tracker.timing import ServerTimingMiddleware
 TIMING = re.compile(r"^app;dur=\d+\.\d$")
 
 
-def test_every_response_says_how_long_the_app_took(client, db):
+def test_no_server_timing_unless_the_setting_turns_it_on(client, db):
+    assert settings.SERVER_TIMING is False
+    assert not client.get("/healthz").has_header("Server-Timing")
+
+
+def test_with_the_middleware_every_response_says_how_long_the_app_took(client, db, settings):
+    settings.MIDDLEWARE = ["tracker.timing.ServerTimingMiddleware", *settings.MIDDLEWARE]
     response = client.get("/healthz")
     assert TIMING.match(response["Server-Timing"])
+
+
+def test_the_server_timing_setting_puts_the_middleware_first():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", "from django.conf import settings; print(settings.MIDDLEWARE[0])"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DEBUG": "1", "SERVER_TIMING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "tracker.timing.ServerTimingMiddleware"
 
 
 def test_server_timing_keeps_an_entry_the_view_set():

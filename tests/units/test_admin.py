@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
@@ -72,8 +73,14 @@ def test_unit_changelist_lists_children_under_their_parent_indented(admin_user, 
 
     order = positions(html, "Province", "District 0", "Commune 0-0", "District 1", "Commune 1-0")
     assert order == sorted(order)
-    assert 'padding-left: 40px; text-indent: -16px">└&nbsp;District 0<' in html
-    assert 'padding-left: 64px; text-indent: -16px">└&nbsp;Commune 0-0<' in html
+    assert 'unit-tree-depth-1">└&nbsp;District 0<' in html
+    assert 'unit-tree-depth-2">└&nbsp;Commune 0-0<' in html
+    # The indent comes from the admin's stylesheet (no inline style under the CSP).
+    assert "units/admin.css" in html
+    css = (settings.BASE_DIR / "static" / "units" / "admin.css").read_text()
+    assert ".unit-tree-depth-1 { padding-left: 40px; }" in css
+    assert ".unit-tree-depth-2 { padding-left: 64px; }" in css
+    assert "text-indent: -16px" in css
 
 
 def test_unit_changelist_runs_the_same_queries_whatever_the_tree_size(
