@@ -49,7 +49,7 @@ from reports.models import (
     ReportTransition,
     TransitionAction,
 )
-from reports.services import schedule_extend_periods
+from reports.services import period_due_on, schedule_extend_periods
 from units.models import Membership, MembershipRole, Unit, UnitKind, UnitLevel
 from units.roles import ADMIN_GROUP, COMMITTEE_GROUP, OFFICE_GROUP
 
@@ -139,7 +139,8 @@ def _ensure_due_soon_period(counts, schedule, today):
             "title": f"Báo cáo nhanh (dữ liệu mẫu) đến ngày {today:%d/%m/%Y}",
             "starts_on": today - datetime.timedelta(days=30),
             "ends_on": today - datetime.timedelta(days=1),
-            "due_on": today + datetime.timedelta(days=5),
+            "due_on": period_due_on(schedule, today + datetime.timedelta(days=5)),
+            "nominal_due_on": today + datetime.timedelta(days=5),
         },
     )
     counts["reportingperiod created"] += created
