@@ -59,8 +59,8 @@ DEFAULT_SEED = 2021
 DUE_SOON = datetime.timedelta(days=7)
 TERM = datetime.timedelta(days=5 * 365)  # an HĐND term: progress is measured against it
 
-# Django's get_full_name() is "first last", so first_name holds họ and tên đệm and
-# last_name the given name: "Nguyễn Văn" + "An" reads "Nguyễn Văn An".
+# (username, họ và tên đệm, tên, ...): last_name holds họ và tên đệm and first_name
+# the given name, and the full name reads "Nguyễn Văn An" (units.people).
 PROVINCE_USERS = [
     ("admin", "Đỗ Minh", "Tuấn", ADMIN_GROUP, "administrator (superuser, Django admin)"),
     ("committee", "Trần Văn", "Hùng", COMMITTEE_GROUP, "Standing Committee viewer"),
@@ -176,8 +176,8 @@ def _ensure_users(counts, seed):
         user_model.objects.bulk_create(
             user_model(
                 username=username,
-                first_name=names[username][0],
-                last_name=names[username][1],
+                last_name=names[username][0],
+                first_name=names[username][1],
                 email=f"{username}@{EMAIL_DOMAIN}",
                 password=hashed.password,
                 is_staff=username == "admin",
