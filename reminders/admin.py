@@ -61,3 +61,6 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # the ledger is written by the sweep only
+
+
+from reminders import admin_beat  # noqa: E402, F401 - registers the periodic tasks' admin

@@ -57,7 +57,20 @@ MESSAGES = {
         gettext_noop("History"),
     ],
     # Django's users, groups, permissions and password validators
+    # Translated by Django's own catalog, but oddly.
+    "django.contrib.admin (wording)": [
+        gettext_noop("Add"),
+        gettext_noop(" By %(filter_title)s "),
+        gettext_noop("Action:"),
+        gettext_noop("Go"),
+        gettext_noop("0 of %(cnt)s selected"),
+        gettext_noop("log entry"),
+        gettext_noop("log entries"),
+    ],
     "django.contrib.auth": [
+        gettext_noop("staff status"),
+        gettext_noop("superuser status"),
+        gettext_noop("Important dates"),
         gettext_noop("Conflicting form data submitted. Please try again."),
         gettext_noop("Password-based authentication was disabled."),
         gettext_noop("Set password: %s"),
@@ -115,6 +128,7 @@ MESSAGES = {
     ],
     # django-celery-beat (the periodic tasks)
     "django_celery_beat": [
+        gettext_noop("Periodic Tasks Using This Schedule"),
         gettext_noop("Task (registered)"),
         gettext_noop("Task (custom)"),
         gettext_noop("Need name of task"),
@@ -248,6 +262,7 @@ MESSAGES = {
         gettext_noop("Press the 'Revert' button below to revert to this version of the object."),
         gettext_noop("Press the 'Change History' button below to edit the history."),
         gettext_noop("Object"),
+        gettext_noop("Changes"),
         gettext_noop("Comment"),
         gettext_noop("Changed by"),
         gettext_noop("Change reason"),

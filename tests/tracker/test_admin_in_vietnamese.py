@@ -52,13 +52,22 @@ def test_periodic_task_list_and_form_are_vietnamese(vietnamese_admin):
     task = PeriodicTask.objects.order_by("pk").first()
     listing = visible_text(vietnamese_admin.get(reverse("admin:django_celery_beat_periodictask_changelist")))
     assert "Hiện số lượng" in listing or "Ẩn số lượng" in listing
-    assert_no_english(listing, "Show counts", "Hide counts", "Enabled", "Run selected tasks", "Periodic Tasks")
+    assert_no_english(
+        listing, "Show counts", "Hide counts", "Enabled", "Run selected tasks", "Periodic Tasks", "Scheduler",
+        "Task Name", "Bởi",
+    )  # fmt: skip
     form = visible_text(vietnamese_admin.get(reverse("admin:django_celery_beat_periodictask_change", args=[task.pk])))
     assert "Lịch chạy" in form and "Tham số theo vị trí" in form
     assert_no_english(
         form, "Schedule", "Arguments", "Execution Options", "Positional Arguments", "Interval Schedule",
-        "Short Description", "Last Run Datetime", "Total Run Count", "History",
+        "Short Description", "Last Run Datetime", "Total Run Count", "History", "Crontab translation",
     )  # fmt: skip
+    assert (
+        "Translation:"
+        not in vietnamese_admin.get(
+            reverse("admin:django_celery_beat_periodictask_change", args=[task.pk])
+        ).content.decode()
+    )
 
 
 def test_user_page_asks_for_ho_va_ten_dem_then_ten_and_names_permissions_in_vietnamese(vietnamese_admin, lan):
