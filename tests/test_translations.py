@@ -133,3 +133,32 @@ def test_admin_javascript_catalog_is_vietnamese():
     catalog = json.loads(response.content)["catalog"]
     assert catalog["Choose all %s"] == "Chọn tất cả %s"
     assert catalog["Remove all %s"] == "Bỏ tất cả %s"
+
+
+@pytest.mark.parametrize(
+    ("msgid", "vietnamese"),
+    [
+        ("Review inbox", "Báo cáo chờ tiếp nhận"),
+        ("Review", "Xem xét"),
+        ("Accept", "Tiếp nhận"),
+        ("Return to the unit", "Trả lại cho đơn vị"),
+        ("Lead", "Chủ trì"),
+        ("Co-ordinating", "Phối hợp"),
+        ("Party cell", "Chi bộ"),
+        ("reporting period", "kỳ báo cáo"),
+        ("reviewing unit", "đơn vị xem xét"),
+    ],
+)
+def test_the_office_words_follow_the_glossary(msgid, vietnamese):
+    from django.utils import translation
+
+    with translation.override("vi"):
+        assert translation.gettext(msgid) == vietnamese
+
+
+def test_no_translation_calls_reviewing_reports_appraisal():
+    """Thẩm định is the appraisal of drafts; the office receives (tiếp nhận)
+    and reviews (xem xét) reports."""
+    catalog = polib.pofile(str(CATALOG / "django.po"))
+    slips = [e.msgid for e in catalog if "thẩm định" in (e.msgstr or " ".join(e.msgstr_plural.values())).lower()]
+    assert not slips
