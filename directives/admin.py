@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from directives.models import Directive, Indicator, Task
 from reminders.admin import ReminderPolicyInline
+from reminders.models import ReminderPolicy
 from reports.admin import message_period_sync, periods_ahead_until
 from reports.models import Assignment, AssignmentRole, ReportingSchedule
 from reports.services import assignments_bulk_create, schedule_sync_periods
@@ -93,6 +94,8 @@ class DirectiveAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        # Every directive has a reminder policy: the defaults unless one was filled in.
+        ReminderPolicy.objects.get_or_create(directive=form.instance)
         if "term_ends_on" in form.changed_data:
             # The term bounds the periods of every schedule its tasks are assigned on.
             today = timezone.localdate()

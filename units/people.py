@@ -23,6 +23,13 @@ def full_name(user) -> str:
     return " ".join(part for part in (user.last_name.strip(), user.first_name.strip()) if part)
 
 
+def _lower_first(name):
+    """ "Nhóm" → "nhóm" inside a phrase; "HĐND" stays as it is."""
+    if len(name) > 1 and name[0].isupper() and name[1].islower():
+        return name[0].lower() + name[1:]
+    return name
+
+
 def permission_label(permission) -> str:
     """A permission in the reader's language. Django stores the names of the
     add/change/delete/view permissions in English ("Can add unit"), so those
@@ -31,7 +38,7 @@ def permission_label(permission) -> str:
     action, _sep, model_name = permission.codename.partition("_")
     model = permission.content_type.model_class()
     if action in BUILTIN_ACTIONS and model is not None and model_name == model._meta.model_name:
-        name = BUILTIN_ACTIONS[action] % {"name": model._meta.verbose_name}
+        name = BUILTIN_ACTIONS[action] % {"name": _lower_first(str(model._meta.verbose_name))}
     else:
         name = gettext(permission.name)
     return f"{permission.content_type} | {name}"

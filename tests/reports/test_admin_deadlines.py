@@ -224,3 +224,13 @@ class TestPeriodAdmin:
         admin_client.post(url(ReportingPeriod, "change", q2.pk), change_form_data(page, due_on=D(2026, 6, 27)))
         q2.refresh_from_db()
         assert (q2.due_on, q2.nominal_due_on) == (D(2026, 6, 27), None)
+
+
+def test_a_new_directive_gets_the_default_reminder_policy(admin_client):
+    from directives.models import Directive
+
+    page = admin_client.get(url(Directive, "add"))
+    data = change_form_data(page, code="ct-moi", title="Về một việc mới", kind="chi_thi", status="in_force")
+    admin_client.post(url(Directive, "add"), data)
+    policy = ReminderPolicy.objects.get(directive__code="ct-moi")
+    assert policy.days_before == "7, 3, 1, 0"

@@ -76,6 +76,7 @@ def test_user_page_asks_for_ho_va_ten_dem_then_ten_and_names_permissions_in_viet
     text = visible_text(response)
     assert text.index("Họ và tên đệm") < text.index("Tên:")
     assert "Được thêm đơn vị" in response.content.decode()
+    assert "Được thêm nhóm" in response.content.decode()
     assert_no_english(
         text, "Password-based authentication", "Reset password", "Personal info", "Can add", "Can change",
         "Last name", "First name", "History",
