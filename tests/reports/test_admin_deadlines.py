@@ -234,3 +234,15 @@ def test_a_new_directive_gets_the_default_reminder_policy(admin_client):
     admin_client.post(url(Directive, "add"), data)
     policy = ReminderPolicy.objects.get(directive__code="ct-moi")
     assert policy.days_before == "7, 3, 1, 0"
+
+
+def test_the_nightly_job_drops_periods_past_a_term_that_came_with_a_later_assignment(db):
+    from reminders.tasks import extend_reporting_periods
+
+    schedule = ScheduleFactory(code="sau-thang", starts_on=D(2025, 7, 1))
+    schedule_extend_periods(schedule=schedule, through=D(2027, 1, 31))
+    assert schedule.periods.filter(key="2027").exists()
+    AssignmentFactory(task=TaskFactory(directive__term_ends_on=D(2026, 12, 14)), schedule=schedule)
+    extend_reporting_periods()
+    assert not schedule.periods.filter(starts_on__gt=D(2026, 12, 14)).exists()
+    assert schedule.periods.filter(key="2026").exists()
