@@ -60,6 +60,7 @@ MESSAGES = {
     # Translated by Django's own catalog, but oddly.
     "django.contrib.admin (wording)": [
         gettext_noop("Add"),
+        gettext_noop("Add %(name)s"),
         gettext_noop(" By %(filter_title)s "),
         gettext_noop("Action:"),
         gettext_noop("Go"),
@@ -68,6 +69,7 @@ MESSAGES = {
         gettext_noop("log entries"),
     ],
     "django.contrib.auth": [
+        gettext_noop("active"),
         gettext_noop("staff status"),
         gettext_noop("superuser status"),
         gettext_noop("Important dates"),

@@ -18,7 +18,7 @@ ENGLISH = [
     "Password-based authentication", "Reset password", "Can add", "Can change", "Choose all", "entry", "entries",
     "Personal info", "Schedule", "Arguments", "Execution Options", "Last Run", "History", "BẢN GHI NHỚ",
     "Bản ghi nhớ", "Add ", "Change ", "Delete", "CHANGES", "Changes", "Scheduler", "Task Name", "Translation",
-    "Crontab",
+    "Crontab", "Thêm vào", "Kích hoạt",
 ]  # fmt: skip
 
 
