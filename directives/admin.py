@@ -11,8 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from directives.models import Directive, Indicator, Task
+from reminders.admin import ReminderPolicyInline
+from reminders.models import ReminderPolicy
+from reports.admin import message_period_sync, periods_ahead_until
 from reports.models import Assignment, AssignmentRole, ReportingSchedule
-from reports.services import assignments_bulk_create
+from reports.services import assignments_bulk_create, schedule_sync_periods
 from units.models import Unit, UnitKind, UnitLevel
 
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
@@ -71,6 +74,7 @@ class DirectiveAdmin(admin.ModelAdmin):
                     "signer_title",
                     "signer_name",
                     "term",
+                    "term_ends_on",
                 ]
             },
         ),
@@ -99,7 +103,18 @@ class DirectiveAdmin(admin.ModelAdmin):
             {"fields": ["progress_lead_weight", "progress_coordinating_weight", "progress_missing_as_zero"]},
         ),
     ]
-    inlines = [TaskInline]
+    inlines = [ReminderPolicyInline, TaskInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Every directive has a reminder policy: the defaults unless one was filled in.
+        ReminderPolicy.objects.get_or_create(directive=form.instance)
+        if "term_ends_on" in form.changed_data:
+            # The term bounds the periods of every schedule its tasks are assigned on.
+            today = timezone.localdate()
+            for schedule in ReportingSchedule.objects.filter(assignments__task__directive=form.instance).distinct():
+                sync = schedule_sync_periods(schedule=schedule, through=periods_ahead_until(), today=today)
+                message_period_sync(self, request, schedule, sync)
 
 
 class BulkAssignmentForm(forms.Form):

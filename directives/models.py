@@ -53,6 +53,16 @@ class Directive(models.Model):
     signer_title = NormalizedCharField(_("signer's title"), max_length=255, blank=True)
     signer_name = NormalizedCharField(_("signer"), max_length=120, blank=True)
     term = NormalizedCharField(_("term"), max_length=40, blank=True)
+    term_ends_on = models.DateField(
+        _("term ends on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "No reporting period starting after this day is created for the directive's assignments. Under "
+            "Nghị định 09/2019 the next year's windows start on 15 December, so a term whose last report is the "
+            "annual report of its final year ends on 14 December of that year."
+        ),
+    )
     preamble = NormalizedTextField(_("preamble"), blank=True)
     assignment_text = NormalizedTextField(_("assignment paragraph"), blank=True)
     closing_text = NormalizedTextField(_("closing line"), blank=True)

@@ -1,14 +1,44 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from reminders.models import CalendarOverride, Reminder, ReminderPolicy
+from reports.admin import message_moved_due_dates
+from reports.services import periods_realign_due_dates
 
 
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(admin.ModelAdmin):
+    """Every change here moves the computed due dates not yet passed onto the
+    corrected calendar, in the same transaction as the change itself."""
+
     list_display = ["day", "kind", "note"]
     list_filter = ["kind"]
     search_fields = ["note"]
     date_hierarchy = "day"
+
+    def _realign(self, request):
+        message_moved_due_dates(self, request, periods_realign_due_dates(today=timezone.localdate()))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._realign(request)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._realign(request)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        self._realign(request)
+
+
+class ReminderPolicyInline(admin.StackedInline):
+    """The directive's reminder policy, on the directive's own page."""
+
+    model = ReminderPolicy
+    extra = 1
+    max_num = 1
+    can_delete = False
 
 
 @admin.register(ReminderPolicy)
@@ -31,3 +61,6 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # the ledger is written by the sweep only
+
+
+from reminders import admin_beat  # noqa: E402, F401 - registers the periodic tasks' admin

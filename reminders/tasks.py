@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from reminders.services import reminders_sweep
 from reports.models import ReportingSchedule
-from reports.services import schedule_extend_periods
+from reports.services import schedule_sync_periods
 
 PERIODS_AHEAD_DAYS = 366
 
@@ -18,6 +18,12 @@ def sweep_reminders():
 
 @shared_task(acks_late=True)
 def extend_reporting_periods():
-    """Keeps every schedule's period rows a year ahead."""
-    through = timezone.localdate() + datetime.timedelta(days=PERIODS_AHEAD_DAYS)
-    return sum(len(schedule_extend_periods(schedule=s, through=through)) for s in ReportingSchedule.objects.all())
+    """Keeps every schedule's period rows a year ahead, within its end and its
+    directives' terms (assignments made since the schedule was saved can bring
+    a term in), and its due dates on the current calendar."""
+    today = timezone.localdate()
+    through = today + datetime.timedelta(days=PERIODS_AHEAD_DAYS)
+    return sum(
+        len(schedule_sync_periods(schedule=s, through=through, today=today).created)
+        for s in ReportingSchedule.objects.all()
+    )

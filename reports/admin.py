@@ -15,14 +15,75 @@ from reports.models import (
     Assignment,
     Attachment,
     IndicatorValue,
+    PeriodKind,
     ProgressReport,
     ReportingPeriod,
     ReportingSchedule,
     ReportTransition,
 )
-from reports.services import schedule_extend_periods
+from reports.services import period_place_due_date, schedule_extend_periods, schedule_sync_periods
 
 REPORT_RELATIONS = ["assignment__task", "assignment__unit", "period"]
+
+
+def periods_ahead_until():
+    """How far ahead periods are created: the end of next year."""
+    return datetime.date(timezone.localdate().year + 1, 12, 31)
+
+
+def message_moved_due_dates(modeladmin, request, moved):
+    """Tells the administrator which due dates a change moved, and where."""
+    if not moved:
+        return
+    lines = "; ".join(
+        _("%(period)s (%(schedule)s): %(old)s → %(new)s")
+        % {"period": period, "schedule": period.schedule, "old": f"{old:%d/%m/%Y}", "new": f"{period.due_on:%d/%m/%Y}"}
+        for period, old in moved
+    )
+    modeladmin.message_user(
+        request,
+        ngettext(
+            "%(count)d due date not yet passed was moved: %(periods)s.",
+            "%(count)d due dates not yet passed were moved: %(periods)s.",
+            len(moved),
+        )
+        % {"count": len(moved), "periods": lines},
+        messages.INFO,
+    )
+
+
+def message_period_sync(modeladmin, request, schedule, sync):
+    """Tells the administrator what saving a schedule or a directive did to the
+    schedule's periods."""
+    if sync.created:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(schedule)s: %(count)d reporting period was created.",
+                "%(schedule)s: %(count)d reporting periods were created.",
+                len(sync.created),
+            )
+            % {"schedule": schedule, "count": len(sync.created)},
+            messages.SUCCESS,
+        )
+    if sync.removed:
+        modeladmin.message_user(
+            request,
+            _("%(schedule)s: periods starting after its end were deleted: %(periods)s.")
+            % {"schedule": schedule, "periods": ", ".join(sync.removed)},
+            messages.INFO,
+        )
+    if sync.kept_past_end:
+        modeladmin.message_user(
+            request,
+            _(
+                "%(schedule)s: these periods start after its end but already have reports or reminders, so they were "
+                "kept: %(periods)s."
+            )  # fmt: skip
+            % {"schedule": schedule, "periods": ", ".join(str(period) for period in sync.kept_past_end)},
+            messages.WARNING,
+        )
+    message_moved_due_dates(modeladmin, request, sync.moved)
 
 
 class PeriodInline(admin.TabularInline):
@@ -31,7 +92,7 @@ class PeriodInline(admin.TabularInline):
 
     model = ReportingPeriod
     extra = 0
-    fields = ["key", "kind", "title", "starts_on", "ends_on", "due_on"]
+    fields = ["key", "kind", "title", "starts_on", "ends_on", "due_on", "nominal_due_on"]
     readonly_fields = fields
     show_change_link = True
     can_delete = False
@@ -50,22 +111,41 @@ class ReportingScheduleAdmin(admin.ModelAdmin):
         "semiannual",
         "annual",
         "cutoff_day",
+        "move_to_working_day",
         "starts_on",
         "ends_on",
     ]
-    list_filter = ["monthly", "quarterly", "semiannual", "annual"]
+    list_filter = ["monthly", "quarterly", "semiannual", "annual", "move_to_working_day"]
     search_fields = ["name", "code"]
     fieldsets = [
-        (None, {"fields": ["code", "name", "starts_on", "ends_on"]}),
+        (
+            None,
+            {
+                "fields": ["code", "name", "starts_on", "ends_on"],
+                "description": _(
+                    "Saving the schedule creates its reporting periods up to the end of next year (a nightly job "
+                    "keeps extending them), never past its end or the end of the term of the directives assigned "
+                    "on it, and moves the due dates not yet passed when the deadline rules change."
+                ),
+            },
+        ),
         (_("Reports owed"), {"fields": ["monthly", "quarterly", "semiannual", "annual"]}),
-        (_("Deadlines"), {"fields": ["cutoff_day", "due_days_after_cutoff", "grace_days"]}),
+        (
+            _("Deadlines"),
+            {"fields": ["cutoff_day", "due_days_after_cutoff", "move_to_working_day", "grace_days"]},
+        ),
     ]
     inlines = [PeriodInline]
     actions = ["extend_periods"]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        sync = schedule_sync_periods(schedule=form.instance, through=periods_ahead_until(), today=timezone.localdate())
+        message_period_sync(self, request, form.instance, sync)
+
     @admin.action(description=_("Create the missing reporting periods up to the end of next year"))
     def extend_periods(self, request, queryset):
-        through = datetime.date(timezone.localdate().year + 1, 12, 31)
+        through = periods_ahead_until()
         created = sum(len(schedule_extend_periods(schedule=schedule, through=through)) for schedule in queryset)
         self.message_user(
             request,
@@ -82,6 +162,24 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
     search_fields = ["key", "title", "schedule__name"]
     list_select_related = ["schedule"]
     date_hierarchy = "due_on"
+    fields = ["schedule", "kind", "key", "title", "starts_on", "ends_on", "due_on", "nominal_due_on"]
+    readonly_fields = ["nominal_due_on"]
+
+    def save_model(self, request, obj, form, change):
+        # An ad hoc period's date follows the schedule's working-day rule like a
+        # computed one; a due date typed on a periodic period is an extension
+        # and stays as typed (later calendar changes leave it alone).
+        ad_hoc = obj.kind == PeriodKind.AD_HOC
+        if ad_hoc or "due_on" in form.changed_data:
+            typed = obj.due_on
+            if period_place_due_date(period=obj, due_on=typed, by_rule=ad_hoc):
+                self.message_user(
+                    request,
+                    _("%(typed)s is not a working day: the due date was moved to %(due)s.")
+                    % {"typed": f"{typed:%d/%m/%Y}", "due": f"{obj.due_on:%d/%m/%Y}"},
+                    messages.WARNING,
+                )
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Assignment)

@@ -49,7 +49,7 @@ from reports.models import (
     ReportTransition,
     TransitionAction,
 )
-from reports.services import schedule_extend_periods
+from reports.services import period_due_on, schedule_extend_periods
 from units.models import Membership, MembershipRole, Unit, UnitKind, UnitLevel
 from units.roles import ADMIN_GROUP, COMMITTEE_GROUP, OFFICE_GROUP
 
@@ -59,8 +59,8 @@ DEFAULT_SEED = 2021
 DUE_SOON = datetime.timedelta(days=7)
 TERM = datetime.timedelta(days=5 * 365)  # an HĐND term: progress is measured against it
 
-# Django's get_full_name() is "first last", so first_name holds họ and tên đệm and
-# last_name the given name: "Nguyễn Văn" + "An" reads "Nguyễn Văn An".
+# (username, họ và tên đệm, tên, ...): last_name holds họ và tên đệm and first_name
+# the given name, and the full name reads "Nguyễn Văn An" (units.people).
 PROVINCE_USERS = [
     ("admin", "Đỗ Minh", "Tuấn", ADMIN_GROUP, "administrator (superuser, Django admin)"),
     ("committee", "Trần Văn", "Hùng", COMMITTEE_GROUP, "Standing Committee viewer"),
@@ -139,7 +139,8 @@ def _ensure_due_soon_period(counts, schedule, today):
             "title": f"Báo cáo nhanh (dữ liệu mẫu) đến ngày {today:%d/%m/%Y}",
             "starts_on": today - datetime.timedelta(days=30),
             "ends_on": today - datetime.timedelta(days=1),
-            "due_on": today + datetime.timedelta(days=5),
+            "due_on": period_due_on(schedule, today + datetime.timedelta(days=5)),
+            "nominal_due_on": today + datetime.timedelta(days=5),
         },
     )
     counts["reportingperiod created"] += created
@@ -175,8 +176,8 @@ def _ensure_users(counts, seed):
         user_model.objects.bulk_create(
             user_model(
                 username=username,
-                first_name=names[username][0],
-                last_name=names[username][1],
+                last_name=names[username][0],
+                first_name=names[username][1],
                 email=f"{username}@{EMAIL_DOMAIN}",
                 password=hashed.password,
                 is_staff=username == "admin",

@@ -242,21 +242,21 @@ def _users(summary, load_units, bar):
     already exist keep their password."""
     user_model = get_user_model()
     hashed = make_password(DEMO_PASSWORD)  # once: PBKDF2 is slow on purpose
-    people = {username: (first, last) for username, first, last, _group in PROVINCE_USERS}
+    people = {username: (family, given) for username, family, given, _group in PROVINCE_USERS}
     for number in range(1, len(load_units) + 1):
         people[f"load-{number:03d}"] = ("Tải thử", f"{number:03d}")
     existing = set(user_model.objects.filter(username__in=people).values_list("username", flat=True))
     user_model.objects.bulk_create(
         user_model(
             username=username,
-            first_name=first,
-            last_name=last,
+            last_name=family,
+            first_name=given,
             email=f"{username}@{EMAIL_DOMAIN}",
             password=hashed,
             is_staff=username == "admin",
             is_superuser=username == "admin",
         )
-        for username, (first, last) in people.items()
+        for username, (family, given) in people.items()
         if username not in existing
     )
     summary.counts["users"] = len(people) - len(existing)

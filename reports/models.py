@@ -44,7 +44,7 @@ class ReportingSchedule(models.Model):
     )
     move_to_working_day = models.BooleanField(
         _("move due dates to a working day"),
-        default=False,
+        default=True,
         help_text=_("A due date on a weekend or public holiday moves to the next working day."),
     )
     starts_on = models.DateField(_("first period starts"))
@@ -102,6 +102,15 @@ class ReportingPeriod(models.Model):
     starts_on = models.DateField(_("data from"))
     ends_on = models.DateField(_("data until"))
     due_on = models.DateField(_("due on"))
+    nominal_due_on = models.DateField(
+        _("due date by the rule"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The due date the rule gives before it is moved to a working day; empty when the due date was set by "
+            "hand. Due dates with a rule follow later changes to the working-day calendar."
+        ),
+    )
 
     objects = ReportingPeriodQuerySet.as_manager()
 

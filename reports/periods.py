@@ -46,10 +46,11 @@ def _year_specs(schedule, year):
         yield "annual", f"{year}", *_window(year, 1, 12, c)
 
 
-def schedule_period_specs(schedule, *, through):
+def schedule_period_specs(schedule, *, through, last_start=None):
     """Every period of ``schedule`` whose window starts on or before ``through``
+    (and ``last_start``, the end of the schedule or of its directives' term)
     and overlaps the schedule's own dates, ordered by due date."""
-    last = through if schedule.ends_on is None else min(through, schedule.ends_on)
+    last = min(day for day in (through, schedule.ends_on, last_start) if day is not None)
     specs = []
     for year in range(schedule.starts_on.year, last.year + 2):
         for kind, key, starts_on, ends_on in _year_specs(schedule, year):

@@ -1,16 +1,18 @@
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from directives.models import Task
+from directives.models import Directive, Task
 from reports.models import (
     Assignment,
     AssignmentRole,
     IndicatorValue,
+    PeriodKind,
     ProgressReport,
     ReportingPeriod,
     ReportingSchedule,
@@ -20,29 +22,131 @@ from reports.rules import can_edit_report
 from units.models import Unit, scope_roots
 
 
+def schedule_last_start(schedule: ReportingSchedule) -> datetime.date | None:
+    """The last day a period of ``schedule`` may start on: its own end, or the
+    end of the terms of the directives assigned on it when every one of them
+    has a term (the latest of those), whichever comes first; None for no end."""
+    ends = [schedule.ends_on] if schedule.ends_on else []
+    directives = Directive.objects.filter(tasks__assignments__schedule=schedule).distinct()
+    terms = list(directives.values_list("term_ends_on", flat=True))
+    if terms and None not in terms:
+        ends.append(max(terms))
+    return min(ends) if ends else None
+
+
+def period_due_on(schedule: ReportingSchedule, nominal: datetime.date, calendar=None) -> datetime.date:
+    """The due date a period of ``schedule`` gets for ``nominal``: the next
+    working day when the schedule moves due dates, else ``nominal`` itself."""
+    if not schedule.move_to_working_day:
+        return nominal
+    if calendar is None:
+        from reminders.calendar import WorkingCalendar  # reminders depends on reports' models
+
+        calendar = WorkingCalendar()
+    return calendar.next_working_day(nominal)
+
+
 @transaction.atomic
 def schedule_extend_periods(*, schedule: ReportingSchedule, through: datetime.date) -> list[ReportingPeriod]:
-    """Creates the schedule's missing period rows up to ``through``; existing rows
-    are left as they are. Returns the rows this call created (a schedule has a
-    few dozen periods at most, so one get_or_create each is cheap and exact even
-    when two runs overlap)."""
+    """Creates the schedule's missing period rows up to ``through`` (never past
+    ``schedule_last_start``); existing rows are left as they are. Returns the
+    rows this call created (a schedule has a few dozen periods at most, so one
+    get_or_create each is cheap and exact even when two runs overlap)."""
     from reminders.calendar import WorkingCalendar  # reminders depends on reports' models
 
-    calendar = WorkingCalendar() if schedule.move_to_working_day else None
+    calendar = WorkingCalendar()
     existing = set(schedule.periods.values_list("key", flat=True))
     created = []
-    for spec in schedule_period_specs(schedule, through=through):
+    last_start = schedule_last_start(schedule)
+    for spec in schedule_period_specs(schedule, through=through, last_start=last_start):
         if spec.key in existing:
             continue
-        due_on = calendar.next_working_day(spec.due_on) if calendar else spec.due_on
         period, was_created = ReportingPeriod.objects.get_or_create(
             schedule=schedule,
             key=spec.key,
-            defaults={"kind": spec.kind, "starts_on": spec.starts_on, "ends_on": spec.ends_on, "due_on": due_on},
+            defaults={
+                "kind": spec.kind,
+                "starts_on": spec.starts_on,
+                "ends_on": spec.ends_on,
+                "due_on": period_due_on(schedule, spec.due_on, calendar),
+                "nominal_due_on": spec.due_on,
+            },
         )
         if was_created:
             created.append(period)
     return created
+
+
+@dataclass
+class PeriodSync:
+    """What ``schedule_sync_periods`` did to one schedule's periods."""
+
+    created: list[ReportingPeriod] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    kept_past_end: list[ReportingPeriod] = field(default_factory=list)
+    moved: list[tuple[ReportingPeriod, datetime.date]] = field(default_factory=list)
+
+
+@transaction.atomic
+def schedule_sync_periods(*, schedule: ReportingSchedule, through: datetime.date, today: datetime.date) -> PeriodSync:
+    """Brings the schedule's periods in line with it after a change: creates the
+    missing ones up to ``through``, deletes those that now start after its end
+    (or its directives' term) while nothing refers to them yet, keeps (and
+    lists) those that already have reports or reminders, and re-places the
+    due dates of periods not yet due."""
+    result = PeriodSync(created=schedule_extend_periods(schedule=schedule, through=through))
+    last_start = schedule_last_start(schedule)
+    if last_start is not None:
+        beyond = schedule.periods.filter(starts_on__gt=last_start).exclude(kind=PeriodKind.AD_HOC)
+        unused = beyond.filter(reports__isnull=True, reminders__isnull=True)
+        result.removed = [str(period) for period in unused.order_by("due_on")]
+        # One by one, so that the dashboard hears of each deletion.
+        for period in unused:
+            period.delete()
+        result.kept_past_end = list(beyond.order_by("due_on"))
+    result.moved = periods_realign_due_dates(today=today, schedules=[schedule])
+    return result
+
+
+@transaction.atomic
+def periods_realign_due_dates(
+    *, today: datetime.date, schedules: Iterable[ReportingSchedule] | None = None
+) -> list[tuple[ReportingPeriod, datetime.date]]:
+    """Re-places the due dates of the periods not yet due (due today or later)
+    whose due date comes from a rule, after the working-day calendar or a
+    schedule's choice changed. Due dates set by hand are left as they are, and
+    no due date is moved into the past. Returns (period, old due date) for
+    every period moved; each is saved on its own so that the dashboard's
+    tallies are marked stale."""
+    from reminders.calendar import WorkingCalendar  # reminders depends on reports' models
+
+    calendar = WorkingCalendar()
+    periods = ReportingPeriod.objects.select_for_update().filter(nominal_due_on__isnull=False, due_on__gte=today)
+    if schedules is not None:
+        periods = periods.filter(schedule__in=list(schedules))
+    moved = []
+    for period in periods.select_related("schedule").order_by("due_on", "pk"):
+        due_on = max(period_due_on(period.schedule, period.nominal_due_on, calendar), period.ends_on)
+        if due_on != period.due_on and due_on >= today:
+            old, period.due_on = period.due_on, due_on
+            period.save(update_fields=["due_on"])
+            moved.append((period, old))
+    return moved
+
+
+def period_place_due_date(*, period: ReportingPeriod, due_on: datetime.date, by_rule: bool) -> bool:
+    """Sets the period's due date from what an administrator typed. By rule (an
+    ad hoc period's date) it is kept as the nominal date and moved off a
+    non-working day like any computed one; otherwise it is a deliberate date
+    (an extension) and stays exactly as typed. Returns whether it was moved.
+    The caller saves the period."""
+    if by_rule:
+        period.nominal_due_on = due_on
+        period.due_on = period_due_on(period.schedule, due_on)
+    else:
+        period.nominal_due_on = None
+        period.due_on = due_on
+    return period.due_on != due_on
 
 
 @transaction.atomic

@@ -17,8 +17,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    first_name = "Nguyễn Văn"
-    last_name = factory.Sequence(lambda n: f"Người dùng {n}")
+    last_name = "Nguyễn Văn"  # họ và tên đệm
+    first_name = factory.Sequence(lambda n: f"Người dùng {n}")  # tên
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.vn")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 

@@ -127,3 +127,6 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email", "unit__name", "unit__code"]
     autocomplete_fields = ["user", "unit"]
     list_select_related = ["user", "unit"]
+
+
+from units import admin_users  # noqa: E402, F401 - registers the user and group admins

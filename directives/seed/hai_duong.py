@@ -67,6 +67,9 @@ DIRECTIVE = {
     # The compiled report upward is signed like the directive (editable when the signer changes).
     "committee_signer_name": "Phạm Xuân Thăng",
     "term": "2021-2026",
+    # The term's last report is the annual report of 2026, whose window closes on
+    # 14 December 2026 (Nghị định 09/2019); no period of 2027 is owed.
+    "term_ends_on": datetime.date(2026, 12, 14),
     "preamble": _between(SOURCE, "Trong những năm qua", "\n1. ").strip(),
     "assignment_text": _between(SOURCE, "Giao ", "\n").strip(),
     "closing_text": _between(SOURCE, "Chỉ thị này được phổ biến", "\n").strip(),

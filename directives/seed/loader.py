@@ -116,10 +116,11 @@ def seed_load(*, today: datetime.date, overwrite: bool = False) -> Counter:
     directive, tasks = _load_directive(counts, units, overwrite)
     schedule_values = {key: value for key, value in seed.SCHEDULE.items() if key != "code"}
     schedule = _sync(counts, ReportingSchedule, {"code": seed.SCHEDULE["code"]}, schedule_values, overwrite=overwrite)
+    # Assignments first: the directive's term, reached through them, bounds the periods.
+    _load_assignments(counts, units, tasks, schedule, overwrite)
     created = schedule_extend_periods(schedule=schedule, through=today + PERIODS_AHEAD)
     if created:
         counts["reportingperiod created"] += len(created)
-    _load_assignments(counts, units, tasks, schedule, overwrite)
     # The default reminder policy, shown and editable in the admin.
     _sync(counts, ReminderPolicy, {"directive": directive}, {}, overwrite=overwrite)
     return counts

@@ -19,10 +19,10 @@ from tests.factories import IndicatorFactory, PeriodFactory, ReportFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MY_WORK = "Việc của tôi"
-REVIEW_INBOX = "Báo cáo chờ thẩm định"
+REVIEW_INBOX = "Báo cáo chờ tiếp nhận"
 WRITE_REPORT = "Viết báo cáo"
 OPEN_REPORT = "Mở báo cáo"
-REVIEW = "Thẩm định"
+REVIEW = "Xem xét"
 OPEN_NOTIFICATION = "Mở"
 
 IMPLEMENTATION_STATUS = "Tình hình thực hiện"

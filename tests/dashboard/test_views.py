@@ -88,7 +88,7 @@ def test_province_roles_see_the_headline_figures(request, role, client_for, worl
 
 
 def test_the_late_list_names_the_unit_its_days_overdue_and_its_head(client_for, committee_user, world, unit_b):
-    MembershipFactory(user=UserFactory(username="head-b", first_name="Lê Thị", last_name="Hoa"), unit=unit_b,
+    MembershipFactory(user=UserFactory(username="head-b", last_name="Lê Thị", first_name="Hoa"), unit=unit_b,
                       role="head")  # fmt: skip
     response = _get(client_for(committee_user), "dashboard")
     late = response.context["late"]

@@ -96,8 +96,8 @@ def test_inbox_lists_submitted_reports_oldest_first(inbox_reports, office_user, 
     page = response.content.decode()
     positions = [page.index(f'id="select-{report.pk}"') for report in (r["oldest"], r["middle"], r["newest"])]
     assert positions == sorted(positions)
-    assert "Báo cáo chờ thẩm định" in page
-    assert "3 báo cáo chờ thẩm định" in page
+    assert "Báo cáo chờ tiếp nhận" in page
+    assert "3 báo cáo chờ tiếp nhận" in page
     assert "đã chờ 10 ngày" in page
 
 
@@ -141,7 +141,7 @@ def test_an_invalid_filter_shows_the_whole_inbox(inbox_reports, office_user, cli
 
 def test_an_empty_inbox_says_so(db, office_user, client_for):
     page = inbox_page(client_for(office_user)).content.decode()
-    assert "Không có báo cáo nào chờ thẩm định." in page
+    assert "Không có báo cáo nào chờ tiếp nhận." in page
 
 
 @pytest.mark.parametrize(("days", "expected"), [(5, 2), (7, 1), (30, 0)])
@@ -211,7 +211,7 @@ def test_bulk_accept_skips_reports_no_longer_submitted_and_says_so(inbox_reports
     assert ReportTransition.objects.filter(report__in=[r["middle"], returned]).count() == 0
     assert messages_of(response) == [
         ("success", "Đã tiếp nhận 1 báo cáo."),
-        ("warning", "2 báo cáo không thể tiếp nhận vì không còn ở trạng thái chờ thẩm định."),
+        ("warning", "2 báo cáo không thể tiếp nhận vì không còn ở trạng thái chờ tiếp nhận."),
     ]
 
 

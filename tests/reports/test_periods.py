@@ -217,3 +217,11 @@ class TestExtendPeriods:
         first, second = ScheduleFactory(), ScheduleFactory(monthly=True, semiannual=False, annual=False)
         schedule_extend_periods(schedule=first, through=D(2024, 12, 31))
         assert second.periods.count() == 0
+
+
+def test_no_period_starts_after_the_last_start_given():
+    schedule = make_schedule(semiannual=True, annual=True, starts_on=D(2021, 7, 1))
+    specs = schedule_period_specs(schedule, through=D(2027, 12, 31), last_start=D(2026, 12, 14))
+    assert max(spec.starts_on for spec in specs) <= D(2026, 12, 14)
+    assert {"2026-H1", "2026"} <= {spec.key for spec in specs}
+    assert not any(spec.key.startswith("2027") for spec in specs)
