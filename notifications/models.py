@@ -85,6 +85,8 @@ class Notification(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # Set when what the item asked for was done, by its recipient or anyone else.
+    done_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     email_status = models.CharField(
         _("e-mail"), max_length=16, choices=EmailStatus.choices, default=EmailStatus.PENDING
     )
