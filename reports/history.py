@@ -12,7 +12,8 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-HIDDEN_FIELDS = {"version", "updated_at", "created_at"}
+# Bookkeeping, and the time a state began (the entry's own time says it).
+HIDDEN_FIELDS = {"version", "updated_at", "created_at", "state_changed_at"}
 KINDS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 
 
@@ -33,7 +34,7 @@ def person_name(user):
 
 def _format(model_field, value, related):
     if value is None or value == "":
-        return ""
+        return "—"
     if model_field.choices:
         return dict(model_field.flatchoices).get(value, value)
     if isinstance(model_field, models.ForeignKey):

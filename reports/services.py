@@ -205,6 +205,7 @@ def report_save(
             if field in data:
                 setattr(locked, field, data[field])
         locked.version += 1
+        locked._history_user = by  # the history names who saved, in a request or not
         locked.save()
         _save_indicator_values(locked, indicator_values)
     return locked

@@ -127,6 +127,7 @@ def report_transition(*, report: ProgressReport, action: str, by, reason: str = 
             locked.accepted_at = None
         locked.version += 1
         locked._change_reason = reason
+        locked._history_user = by
         locked.save()
         ReportTransition.objects.create(report=locked, action=action, from_state=from_state, to_state=locked.state,
                                         by=by, reason=reason)  # fmt: skip
