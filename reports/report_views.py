@@ -114,15 +114,14 @@ def report_for_period(request, assignment_pk, period_pk):
     existed, gets the conflict page with everything they wrote."""
     assignment = assignment_or_404(request.user, assignment_pk)
     period = period_of_assignment_or_404(assignment, period_pk)
-    if request.method == "POST":
-        if not request.user.has_perm("reports.start_report", assignment):
-            raise Http404
+    may_write = request.user.has_perm("reports.start_report", assignment)
+    if request.method == "POST" and may_write:
         report = report_start(assignment=assignment, period=period, by=request.user)
         return _handle_edit(request, report, first_save=True)
     existing = ProgressReport.objects.filter(assignment=assignment, period=period).first()
     if existing:
         return redirect("report_detail", existing.pk)
-    if not request.user.has_perm("reports.start_report", assignment):
+    if not may_write:
         return _render(request, assignment=assignment, period=period, report=None)
     blank = ProgressReport(assignment=assignment, period=period)
     form = ReportForm(instance=blank, indicators=_indicators(assignment))
