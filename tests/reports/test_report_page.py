@@ -256,3 +256,15 @@ def test_another_reports_notifications_stay_open(report, assignment_b, reporter_
     report = report_transition(report=report, action="send_to_head", by=reporter_a)
     report_transition(report=report, action="submit", by=head_a)
     assert open_items(head_b) == [NotificationKind.REPORT_SENT_TO_HEAD]
+
+
+def test_a_handled_item_waiting_for_the_daily_digest_is_left_out_of_it(report, reporter_a, head_a):
+    from notifications.models import EmailMode, EmailStatus, NotificationPreference
+
+    head_a.email = "head@example.org"
+    head_a.save()
+    NotificationPreference.objects.create(user=head_a, email_mode=EmailMode.DIGEST)
+    report = report_transition(report=report, action="send_to_head", by=reporter_a)
+    assert Notification.objects.get(recipient=head_a).email_status == EmailStatus.DIGEST
+    report_transition(report=report, action="submit", by=head_a)
+    assert Notification.objects.get(recipient=head_a).email_status == EmailStatus.NONE
