@@ -140,6 +140,13 @@ def test_the_change_history_reads_like_a_person_wrote_it(open_as, returned_repor
     expect(history).to_contain_text("Phạm Thu Hà")
     text = history.inner_text()
     assert not re.search(r"\d\d:\d\d:\d\d|\+00:00", text)
+    history.screenshot(path=screenshot_folder() / "report-history-1280.png")
+
+
+def screenshot_folder():
+    folder = Path(os.environ.get("SCREENSHOT_DIR", Path(settings.VAR_DIR) / "screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.mark.parametrize("width", [1366, 375])
@@ -147,7 +154,5 @@ def test_screenshots_of_a_returned_report(open_as, returned_report, width):
     page = open_as("reporter-a", width)
     page.goto(f"{page.base_url}/reports/{returned_report.pk}/")
     expect(page.get_by_test_id("pending-reason")).to_be_visible()
-    folder = Path(os.environ.get("SCREENSHOT_DIR", Path(settings.VAR_DIR) / "screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=folder / f"report-returned-{width}.png", full_page=True)
+    page.screenshot(path=screenshot_folder() / f"report-returned-{width}.png", full_page=True)
     assert fits(page, width)
