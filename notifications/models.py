@@ -87,6 +87,8 @@ class Notification(models.Model):
     reason = NormalizedTextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # Set when what the item asked for was done, by its recipient or anyone else.
+    done_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     email_status = NormalizedCharField(
         _("e-mail"), max_length=16, choices=EmailStatus.choices, default=EmailStatus.PENDING
     )

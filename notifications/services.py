@@ -98,6 +98,21 @@ def notifications_mark_read(*, user, ids=None) -> int:
     return items.update(read_at=timezone.now())
 
 
+def notifications_mark_done(*, report, kinds) -> int:
+    """Marks everyone's open items of ``kinds`` about the report (or about its
+    assignment and period, as reminders are) as done: someone has handled
+    it, so the bell stops counting them and the daily digest leaves them out.
+    Returns how many."""
+    now = timezone.now()
+    items = Notification.objects.filter(
+        assignment_id=report.assignment_id, period_id=report.period_id, kind__in=kinds, done_at__isnull=True
+    )
+    # Nor does the daily digest bring up what is already settled.
+    items.filter(email_status=EmailStatus.DIGEST).update(email_status=EmailStatus.NONE)
+    done = items.filter(read_at__isnull=True).update(read_at=now, done_at=now)
+    return done + items.update(done_at=now)
+
+
 def unit_members(unit_id, roles):
     return (
         get_user_model()

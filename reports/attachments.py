@@ -131,6 +131,7 @@ def attachment_add(*, report: ProgressReport, upload, by) -> Attachment:
         uploaded_by=by,
     )
     attachment.file.save(f"upload.{extension}", upload, save=False)
+    attachment._history_user = by
     try:
         with transaction.atomic():
             attachment.save()
@@ -145,4 +146,5 @@ def attachment_delete(*, attachment: Attachment, by) -> None:
     if not can_edit_report(by, attachment.report):
         raise PermissionDenied
     attachment.file.delete(save=False)
+    attachment._history_user = by
     attachment.delete()

@@ -390,6 +390,12 @@ class Attachment(models.Model):
         verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # Who added or removed which file, and when, for the report's change history.
+    history = HistoricalRecords(
+        verbose_name=_("attachment history"),
+        excluded_fields=["file"],
+        history_change_reason_field=NormalizedTextField(null=True),
+    )
 
     class Meta:
         verbose_name = _("attachment")

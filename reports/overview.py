@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from directives.models import Directive, Task
 from reports.models import Assignment, AssignmentRole, ProgressReport, ReportingPeriod, ReportState
-from units.models import Membership
+from units.models import Membership, MembershipRole
 
 # "My work" looks this far ahead for the next period due.
 UPCOMING = datetime.timedelta(days=400)
@@ -142,6 +142,21 @@ def my_work(user, today, *, period_key="", state=""):
         {(p.key, str(p.label), p.due_on) for p in periods if p.starts_on <= today}, key=lambda c: c[2], reverse=True
     )
     return memberships, list(groups.values()), [(key, label) for key, label, _due in period_choices]
+
+
+def awaiting_my_signature(user):
+    """Reports of the units the user heads that wait for their sign-off, the
+    longest waiting first: what a head does first. One query."""
+    headed = Membership.objects.filter(user=user, role=MembershipRole.HEAD).values("unit_id")
+    return list(
+        ProgressReport.objects.filter(
+            state=ReportState.PENDING_SIGNOFF,
+            assignment__unit_id__in=headed,
+            assignment__task__directive__status="in_force",
+        )
+        .select_related("assignment__task", "assignment__unit", "period")
+        .order_by("state_changed_at", "pk")
+    )
 
 
 @dataclass

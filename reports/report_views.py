@@ -13,7 +13,7 @@ from reports.access import assignment_or_404, attachment_or_404, period_of_assig
 from reports.attachments import attachment_add, attachment_delete
 from reports.forms import ReasonForm, ReportForm
 from reports.history import assignment_history, report_history
-from reports.models import ProgressReport, TransitionAction
+from reports.models import ProgressReport, ReportState, TransitionAction
 from reports.rules import can_edit_report
 from reports.services import EditConflict, report_save, report_start
 from reports.workflow import TRANSITIONS, allowed_actions, report_transition
@@ -43,27 +43,62 @@ def _previous_report(assignment, period):
     )
 
 
-def _render(request, *, assignment, period, report, form=None, conflict=None, file_errors=(), status=200):
+# What the form's main button did, said plainly (the message after a save).
+SENT_MESSAGES = {
+    TransitionAction.SEND_TO_HEAD: gettext_lazy("Saved and sent to the unit head for sign-off."),
+    TransitionAction.SUBMIT: gettext_lazy("Saved and submitted to the provincial office."),
+}
+
+
+def _pending_reason(report):
+    """The step that sent the report back to the unit (returned, reopened or sent
+    back by the head) while it waits to be fixed, for the alert at the top."""
+    if report is None or report.pk is None:
+        return None
+    if report.state not in (ReportState.RETURNED, ReportState.DRAFT):
+        return None
+    last = report.transitions.select_related("by").order_by("-at", "-pk").first()
+    if last is None or last.action not in (
+        TransitionAction.RETURN,
+        TransitionAction.REOPEN,
+        TransitionAction.SEND_BACK,
+    ):
+        return None
+    return last
+
+
+def _render(
+    request, *, assignment, period, report, form=None, conflict=None, file_errors=(), kept_files=(), status=200
+):
     user = request.user
-    actions = allowed_actions(report, user) if report and report.pk else []
+    saved = bool(report and report.pk)
+    # A report not yet started is offered the actions of a draft: it is saved and sent in one click.
+    actions = allowed_actions(report, user) if report and (saved or form) else []
+    can_edit = bool(saved and can_edit_report(user, report))
     context = {
         "assignment": assignment,
         "period": period,
-        "report": report if report and report.pk else None,
+        "report": report if saved else None,
         "form": form,
+        "can_save": bool(form) and (can_edit or not saved),
+        "awaiting_signoff": saved and report.state == ReportState.PENDING_SIGNOFF,
         "conflict": conflict,
         "file_errors": file_errors,
+        "kept_files": kept_files,
+        "pending_reason": _pending_reason(report),
         "form_actions": [(a, ACTION_LABELS[a]) for a in actions if a in FORM_ACTIONS] if form else [],
         "other_actions": [
-            (a, ACTION_LABELS[a], TRANSITIONS[a].reason_required) for a in actions if a not in FORM_ACTIONS or not form
+            (a, ACTION_LABELS[a], TRANSITIONS[a].reason_required)
+            for a in actions
+            if saved and (a not in FORM_ACTIONS or not form)
         ],
         "reason_form": ReasonForm(),
         "previous": _previous_report(assignment, period),
-        "indicator_values": report.indicator_values.select_related("indicator") if report and report.pk else [],
-        "attachments": report.attachments.select_related("uploaded_by") if report and report.pk else [],
-        "can_edit": bool(report and report.pk and can_edit_report(user, report)),
-        "transitions": report.transitions.select_related("by") if report and report.pk else [],
-        "history": report_history(report) if report and report.pk and user.has_perm("reports.read_history") else None,
+        "indicator_values": report.indicator_values.select_related("indicator") if saved else [],
+        "attachments": report.attachments.select_related("uploaded_by") if saved else [],
+        "can_edit": can_edit,
+        "transitions": report.transitions.select_related("by") if saved else [],
+        "history": report_history(report) if saved and user.has_perm("reports.read_history") else None,
         "assignment_history": assignment_history(assignment) if user.has_perm("reports.read_history") else None,
     }
     return render(request, "reports/report_detail.html", context, status=status)
@@ -72,17 +107,22 @@ def _render(request, *, assignment, period, report, form=None, conflict=None, fi
 @login_required
 def report_for_period(request, assignment_pk, period_pk):
     """The one link from "my work": opens the period's report, or the empty
-    form when nothing has been written yet (the draft is created on first save)."""
+    form when nothing has been written yet (the draft is created on first save).
+
+    A first save is checked like every later one: the empty form stands for
+    version 1, so whoever saves second, having started before the report
+    existed, gets the conflict page with everything they wrote."""
     assignment = assignment_or_404(request.user, assignment_pk)
     period = period_of_assignment_or_404(assignment, period_pk)
+    may_write = request.user.has_perm("reports.start_report", assignment)
+    if request.method == "POST" and may_write:
+        report = report_start(assignment=assignment, period=period, by=request.user)
+        return _handle_edit(request, report, first_save=True)
     existing = ProgressReport.objects.filter(assignment=assignment, period=period).first()
     if existing:
         return redirect("report_detail", existing.pk)
-    if not request.user.has_perm("reports.start_report", assignment):
+    if not may_write:
         return _render(request, assignment=assignment, period=period, report=None)
-    if request.method == "POST":
-        report = report_start(assignment=assignment, period=period, by=request.user)
-        return _handle_edit(request, report)
     blank = ProgressReport(assignment=assignment, period=period)
     form = ReportForm(instance=blank, indicators=_indicators(assignment))
     return _render(request, assignment=assignment, period=period, report=blank, form=form)
@@ -92,7 +132,8 @@ def report_for_period(request, assignment_pk, period_pk):
 def report_detail(request, pk):
     report = report_or_404(request.user, pk)
     if request.method == "POST":
-        if not can_edit_report(request.user, report):
+        if not can_edit_report(request.user, report) and _posted_version(request) == report.version:
+            # Nothing moved since the page was loaded: it was never theirs to change.
             raise Http404
         return _handle_edit(request, report)
     form = None
@@ -101,16 +142,37 @@ def report_detail(request, pk):
     return _render(request, assignment=report.assignment, period=report.period, report=report, form=form)
 
 
-def _handle_edit(request, report):
+def _posted_version(request):
+    try:
+        return int(request.POST.get("expected_version", ""))
+    except ValueError:
+        return None
+
+
+def _attach_files(request, report):
+    """Stores the uploaded files on the report when the user may still change
+    it; returns (names attached, errors)."""
+    attached, errors = [], []
+    uploads = request.FILES.getlist("files")
+    if uploads and not can_edit_report(request.user, report):
+        names = ", ".join(f"“{upload.name}”" for upload in uploads)
+        return [], [
+            _("%(names)s could not be attached: you can no longer change this report (it is now “%(state)s”).")
+            % {"names": names, "state": report.get_state_display()}
+        ]
+    for upload in uploads:
+        try:
+            attached.append(attachment_add(report=report, upload=upload, by=request.user).original_name)
+        except ValidationError as error:
+            errors.extend(error.messages)
+    return attached, errors
+
+
+def _handle_edit(request, report, *, first_save=False):
     """Files are kept first, whatever else is wrong with the form; then the fields
     are saved if nobody saved meanwhile; then the chosen action runs."""
     user, assignment = request.user, report.assignment
-    file_errors = []
-    for upload in request.FILES.getlist("files"):
-        try:
-            attachment_add(report=report, upload=upload, by=user)
-        except ValidationError as error:
-            file_errors.extend(error.messages)
+    kept_files, file_errors = _attach_files(request, report)
     form = ReportForm(request.POST, instance=report, indicators=_indicators(assignment))
     render_again = {"assignment": assignment, "period": report.period, "file_errors": file_errors}
     if not form.is_valid():
@@ -126,11 +188,23 @@ def _handle_edit(request, report):
         )
     except EditConflict as conflict:
         # Keep what the user typed; the next save, made knowingly, overwrites.
+        conflict.first_save = first_save
+        conflict.can_edit = can_edit_report(user, conflict.current)
         data = request.POST.copy()
         data["expected_version"] = conflict.current.version
         form = ReportForm(data, instance=conflict.current, indicators=_indicators(assignment))
         form.is_valid()
-        return _render(request, report=conflict.current, form=form, conflict=conflict, status=409, **render_again)
+        return _render(
+            request,
+            report=conflict.current,
+            form=form,
+            conflict=conflict,
+            kept_files=kept_files,
+            status=409,
+            **render_again,
+        )
+    except PermissionDenied:
+        raise Http404 from None
     action = request.POST.get("action", "save")
     if action in FORM_ACTIONS:
         try:
@@ -141,7 +215,15 @@ def _handle_edit(request, report):
             return _render(request, report=report, form=form, status=400, **render_again)
         except PermissionDenied:
             raise Http404 from None
-        messages.success(request, _("The report was sent."))
+        messages.success(request, SENT_MESSAGES[action])
+    elif report.state == ReportState.PENDING_SIGNOFF:
+        messages.success(
+            request,
+            _(
+                "Your changes were saved. The report is still awaiting sign-off: "
+                "it has not been submitted to the provincial office."
+            ),
+        )
     else:
         messages.success(request, _("Your draft was saved."))
     if file_errors:

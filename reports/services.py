@@ -217,18 +217,28 @@ def _check_one_lead_per_area(task_ids, unit_ids, existing):
 
 
 class EditConflict(Exception):
-    """Someone saved the report after the editor loaded it."""
+    """Someone saved the report after the editor loaded it (or, for a report
+    not yet started, started it first).
 
-    def __init__(self, current: ProgressReport, changes: list[tuple[str, object, object]], by, at):
+    ``changes`` are (field label, one value, the other value): what changed
+    meanwhile according to the report's history, or, where the history cannot
+    tell (a report with no history rows, such as the demo's), the saved value
+    beside the editor's own; ``against_yours`` says which of the two."""
+
+    def __init__(self, current: ProgressReport, changes, by, at, *, against_yours: bool = False):
         super().__init__("stale version")
         self.current, self.changes, self.by, self.at = current, changes, by, at
+        self.against_yours = against_yours
 
 
 REPORT_FIELDS = ("implementation_status", "percent_complete", "results", "difficulties", "proposals", "next_steps")
+# What the conflict page compares: the content and where the report stands.
+CONFLICT_FIELDS = ("state", *REPORT_FIELDS)
 
 
 def report_start(*, assignment: Assignment, period: ReportingPeriod, by) -> ProgressReport:
-    """The assignment's report for the period, created as a draft on first use."""
+    """The assignment's report for the period, created as a draft on first use
+    (version 1, like the empty form every first save is checked against)."""
     if not by.has_perm("reports.start_report", assignment):
         raise PermissionDenied
     report, _created = ProgressReport.objects.get_or_create(
@@ -237,37 +247,69 @@ def report_start(*, assignment: Assignment, period: ReportingPeriod, by) -> Prog
     return report
 
 
-def _changes_since(current: ProgressReport, version: int):
-    """(field label, value then, value now) for every field changed after ``version``."""
+def _shown(field_name, value):
+    model_field = ProgressReport._meta.get_field(field_name)
+    if model_field.choices:
+        return dict(model_field.flatchoices).get(value, value)
+    return value
+
+
+def _label(field_name):
+    return ProgressReport._meta.get_field(field_name).verbose_name
+
+
+def _conflict_changes(current: ProgressReport, version: int, data: dict):
+    """(changes, against_yours) for a save refused at ``version``."""
     base = current.history.filter(version=version).order_by("-history_date").first()
     latest = current.history.order_by("-history_date").first()
-    if base is None or latest is None:
-        return []
-    delta = latest.diff_against(base, included_fields=list(REPORT_FIELDS))
-    return [(ProgressReport._meta.get_field(c.field).verbose_name, c.old, c.new) for c in delta.changes]
+    if base is not None and latest is not None and latest.version == current.version:
+        delta = latest.diff_against(base, included_fields=list(CONFLICT_FIELDS))
+        changes = [(_label(c.field), _shown(c.field, c.old), _shown(c.field, c.new)) for c in delta.changes]
+        if changes:
+            return changes, False
+    # No history to tell what changed: compare the saved fields themselves with the editor's.
+    changes = [
+        (_label(name), _shown(name, getattr(current, name)), _shown(name, data[name]))
+        for name in REPORT_FIELDS
+        if name in data and data[name] != getattr(current, name)
+    ]
+    return changes, True
+
+
+def _last_saved_by(current: ProgressReport):
+    """Who saved the report last, and when: its history, else its last workflow
+    step, else whoever started it."""
+    latest = current.history.select_related("history_user").order_by("-history_date").first()
+    if latest is not None and latest.version == current.version and latest.history_user is not None:
+        return latest.history_user, latest.history_date
+    step = current.transitions.select_related("by").order_by("-at", "-pk").first()
+    if step is not None:
+        return step.by, step.at
+    return current.created_by, current.updated_at
 
 
 def report_save(
     *, report: ProgressReport, by, data: dict, indicator_values: dict, expected_version: int
 ) -> ProgressReport:
     """Saves the editable fields and indicator values if nobody saved the report
-    since ``expected_version``; otherwise raises EditConflict and changes nothing."""
+    since ``expected_version``; otherwise raises EditConflict and changes nothing.
+
+    The version is checked before the right to edit: someone who could edit
+    the report when they loaded it, and cannot now because it moved on, is told
+    what happened rather than refused."""
     with transaction.atomic():
         locked = ProgressReport.objects.select_for_update().select_related("assignment__unit").get(pk=report.pk)
-        if not can_edit_report(by, locked):
+        if locked.version != expected_version and by.has_perm("reports.read_report", locked):
+            changes, against_yours = _conflict_changes(locked, expected_version, data)
+            who, when = _last_saved_by(locked)
+            raise EditConflict(locked, changes, by=who, at=when, against_yours=against_yours)
+        if locked.version != expected_version or not can_edit_report(by, locked):
             raise PermissionDenied
-        if locked.version != expected_version:
-            latest = locked.history.order_by("-history_date").first()
-            raise EditConflict(
-                locked,
-                _changes_since(locked, expected_version),
-                by=latest.history_user if latest else None,
-                at=latest.history_date if latest else locked.updated_at,
-            )
         for field in REPORT_FIELDS:
             if field in data:
                 setattr(locked, field, data[field])
         locked.version += 1
+        locked._history_user = by  # the history names who saved, in a request or not
         locked.save()
         _save_indicator_values(locked, indicator_values)
     return locked

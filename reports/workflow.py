@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.models import NotificationKind
-from notifications.services import notification_send, office_members, unit_members
+from notifications.services import notification_send, notifications_mark_done, office_members, unit_members
 from reports.models import ProgressReport, ReportState, ReportTransition, TransitionAction
 from units.models import MembershipRole
 
@@ -32,33 +32,42 @@ class Transition:
     notify: str | None = None
     notify_roles: tuple = ()
     notify_office: bool = False
+    # Notifications about the report that this step answers: marked done for everyone.
+    closes: tuple = ()
 
 
 HEADS = (MembershipRole.HEAD,)
 STAFF = (MembershipRole.REPORTER,)
 UNIT = (MembershipRole.REPORTER, MembershipRole.HEAD)
 EDITABLE = (ReportState.DRAFT, ReportState.RETURNED)
+K = NotificationKind
+# Sending the report on answers whatever asked the unit to write or fix it.
+UNIT_ASKED = (K.REPORT_SENT_BACK, K.REPORT_RETURNED, K.REPORT_REOPENED)
+OWED = (K.REMINDER_DUE_SOON, K.REMINDER_OVERDUE, K.REMINDER_ESCALATION)
+OFFICE_ASKED = (K.REPORT_SUBMITTED, K.REMINDER_REVIEW_WAITING)
 
 TRANSITIONS = {
     TransitionAction.SEND_TO_HEAD: Transition(
         EDITABLE, ReportState.PENDING_SIGNOFF, "reports.send_to_head",
-        needs_content=True, notify=NotificationKind.REPORT_SENT_TO_HEAD, notify_roles=HEADS,
+        needs_content=True, notify=NotificationKind.REPORT_SENT_TO_HEAD, notify_roles=HEADS, closes=UNIT_ASKED,
     ),
     TransitionAction.SEND_BACK: Transition(
         (ReportState.PENDING_SIGNOFF,), ReportState.DRAFT, "reports.send_back_report",
         reason_required=True, notify=NotificationKind.REPORT_SENT_BACK, notify_roles=STAFF,
+        closes=(K.REPORT_SENT_TO_HEAD,),
     ),
     TransitionAction.SUBMIT: Transition(
         (*EDITABLE, ReportState.PENDING_SIGNOFF), ReportState.SUBMITTED, "reports.submit_report",
         needs_content=True, notify=NotificationKind.REPORT_SUBMITTED, notify_office=True,
+        closes=(K.REPORT_SENT_TO_HEAD, *UNIT_ASKED, *OWED),
     ),
     TransitionAction.RETURN: Transition(
         (ReportState.SUBMITTED,), ReportState.RETURNED, "reports.review_report",
-        reason_required=True, notify=NotificationKind.REPORT_RETURNED, notify_roles=UNIT,
+        reason_required=True, notify=NotificationKind.REPORT_RETURNED, notify_roles=UNIT, closes=OFFICE_ASKED,
     ),
     TransitionAction.ACCEPT: Transition(
         (ReportState.SUBMITTED,), ReportState.ACCEPTED, "reports.review_report",
-        notify=NotificationKind.REPORT_ACCEPTED, notify_roles=UNIT,
+        notify=NotificationKind.REPORT_ACCEPTED, notify_roles=UNIT, closes=OFFICE_ASKED,
     ),
     TransitionAction.REOPEN: Transition(
         (ReportState.ACCEPTED,), ReportState.RETURNED, "reports.reopen_report",
@@ -118,9 +127,12 @@ def report_transition(*, report: ProgressReport, action: str, by, reason: str = 
             locked.accepted_at = None
         locked.version += 1
         locked._change_reason = reason
+        locked._history_user = by
         locked.save()
         ReportTransition.objects.create(report=locked, action=action, from_state=from_state, to_state=locked.state,
                                         by=by, reason=reason)  # fmt: skip
+        if transition.closes:
+            notifications_mark_done(report=locked, kinds=transition.closes)
         if transition.notify:
             recipients = list(unit_members(locked.assignment.unit_id, transition.notify_roles))
             if transition.notify_office:

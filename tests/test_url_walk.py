@@ -317,7 +317,9 @@ WALK = {
             "report_for_period:with report",
             lambda w: reverse("report_for_period", args=[w.report.assignment_id, w.report.period_id]),
             get=readers_only(to("report_detail")),
-            post=readers_only(to("report_detail")),
+            # A first save that finds the report already there is a save like any other:
+            # checked against its version and the right to edit, never dropped.
+            post=readers_only(to("report_detail"), admin=admin_edits),
             data=lambda w: edit_data(w.report.version),
         ),
         Case(
