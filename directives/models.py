@@ -19,8 +19,8 @@ class DirectiveStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-# Words of the title kept when a directive has neither a number nor a short title.
-SHORT_TITLE_WORDS = 8
+# Words (Vietnamese syllables) of the title kept when a directive has neither a number nor a short title.
+SHORT_TITLE_WORDS = 12
 
 
 class DirectiveQuerySet(models.QuerySet):

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from notifications.models import EmailStatus, Notification
 from reports.forms import MyWorkFilterForm
-from reports.overview import my_work, province_overview
+from reports.overview import by_directive, my_work, province_overview
 from units.roles import is_administrator, is_committee, is_office, sees_whole_province, unit_roles
 
 
@@ -41,5 +41,11 @@ def my_work_view(request):
     form = MyWorkFilterForm(request.GET or None, periods=periods)
     if form.is_bound and not form.is_valid():
         memberships, groups, periods = my_work(request.user, today)
-    context = {"today": today, "memberships": memberships, "groups": groups, "filter_form": form}
+    context = {
+        "today": today,
+        "memberships": memberships,
+        "groups": groups,
+        "directive_groups": by_directive(groups),
+        "filter_form": form,
+    }
     return render(request, "reports/my_work.html", context)

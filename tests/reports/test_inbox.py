@@ -25,7 +25,7 @@ from tests.factories import (
 )
 
 COMMUNE = "Đảng ủy xã Thử nghiệm"
-MY_WORK_DIRECTIVE = "Việc của tôi"
+SECOND_DIRECTIVE = "Chuyển đổi số"
 
 
 @pytest.fixture
@@ -191,7 +191,7 @@ def test_inbox_sorts_newest_first_when_asked(inbox_reports, office_user, client_
 @pytest.fixture
 def second_directive(inbox_reports, unit_b, schedule, half_year):
     """A second directive in force whose task 1 has a report waiting too."""
-    directive = DirectiveFactory(number="05-CT/TU", short_title=MY_WORK_DIRECTIVE, signed_on=datetime.date(2025, 1, 2))
+    directive = DirectiveFactory(number="05-CT/TU", short_title=SECOND_DIRECTIVE, signed_on=datetime.date(2025, 1, 2))
     task_1 = TaskFactory(directive=directive, number=1, title="Số hóa hồ sơ đảng viên")
     report = submitted(AssignmentFactory(task=task_1, unit=unit_b, schedule=schedule), half_year, days=3)
     return SimpleNamespace(directive=directive, task=task_1, report=report)
@@ -210,16 +210,16 @@ def test_inbox_names_the_directive_of_every_task_and_groups_the_task_filter(
 ):
     response = inbox_page(client_for(office_user))
     page = response.content.decode()
-    assert f"05-CT/TU – {MY_WORK_DIRECTIVE} · Nhiệm vụ 1. Số hóa hồ sơ đảng viên" in page
+    assert f"05-CT/TU – {SECOND_DIRECTIVE} · Nhiệm vụ 1. Số hóa hồ sơ đảng viên" in page
     first = inbox_reports["oldest"].assignment.task.directive
     assert f"{first.short_label} · Nhiệm vụ {inbox_reports['oldest'].assignment.task.number}." in page
     task_choices = response.context["filter_form"].fields["task"].choices
     groups = {label: [value for value, _label in choices] for label, choices in task_choices[1:]}
     assert groups == {
-        f"05-CT/TU – {MY_WORK_DIRECTIVE}": [str(second_directive.task.pk)],
+        f"05-CT/TU – {SECOND_DIRECTIVE}": [str(second_directive.task.pk)],
         first.short_label: [str(t.pk) for t in first.tasks.order_by("number")],
     }
-    assert f'<optgroup label="05-CT/TU – {MY_WORK_DIRECTIVE}">' in page
+    assert f'<optgroup label="05-CT/TU – {SECOND_DIRECTIVE}">' in page
 
 
 @pytest.mark.parametrize(
