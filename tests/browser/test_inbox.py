@@ -25,6 +25,7 @@ SORT = "Sắp xếp"
 NEWEST_FIRST = "Mới nhất trước"
 FILTER = "Lọc"
 NEXT = "Trang sau"
+SELECT_ALL = "Chọn tất cả trên trang này"
 SECOND_DIRECTIVE = "Chuyển đổi số"
 
 SCREENSHOTS = pathlib.Path(settings.BASE_DIR) / "var" / "screenshots"
@@ -99,7 +100,17 @@ def test_the_inbox_fits_the_screen_with_review_and_accept_reachable(
             checkbox = row.get_by_role("checkbox")
             assert within_viewport(page, checkbox)
         accept = page.get_by_role("button", name=ACCEPT_SELECTED).first
+        accept.scroll_into_view_if_needed()
         assert within_viewport(page, accept)
+        select_all = page.get_by_label(SELECT_ALL)
+        select_all.check()
+        expect(page.locator("input[name='report']:checked")).to_have_count(PAGE_SIZE)
+        rows.first.get_by_role("checkbox").uncheck()
+        expect(select_all).not_to_be_checked()
+        select_all.check()
+        expect(page.locator("input[name='report']:checked")).to_have_count(PAGE_SIZE)
+        select_all.uncheck()
+        expect(page.locator("input[name='report']:checked")).to_have_count(0)
         # Every report names its directive, so the two "Nhiệm vụ 1." can be told apart.
         expect(rows.nth(1)).to_contain_text(SECOND_DIRECTIVE)
         height = page.evaluate("document.documentElement.scrollHeight")
