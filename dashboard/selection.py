@@ -95,6 +95,17 @@ class Selection:
         return urlencode(params)
 
 
+def _periods_of_another_directive(data, directive, choices):
+    """Whether the form was sent with another directive chosen than the one whose
+    periods it showed (``shown``, set by the form) and with periods this
+    directive does not offer."""
+    shown = data.get("shown")
+    if shown is None or shown == str(directive.pk):
+        return False
+    keys = {choice.key for choice in choices}
+    return not {data.get("start"), data.get("end")} <= keys
+
+
 def selection_from(request):
     """The selection in the request, or the default: the first directive in
     force and the latest period whose report is due, for every unit. None when
@@ -122,6 +133,8 @@ def selection_from(request):
         return None
     due = [c for c in choices if c.periods[0].due_on <= today]
     default = (due or choices)[-1].key
+    if data is not None and _periods_of_another_directive(data, directive, choices):
+        data = None  # the directive was changed: its own default range, without a warning
     form = SelectionForm(data, directives=directives, choices=choices, initial={
         "directive": directive.pk, "start": default, "end": default})  # fmt: skip
     start = end = default

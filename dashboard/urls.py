@@ -8,6 +8,7 @@ urlpatterns = [
     path("units/<int:unit_pk>/rows/", views.matrix_children, name="dashboard_matrix_children"),
     path("tasks/<int:task_pk>/", views.task_detail, name="dashboard_task"),
     path("figures/", views.figure_rows, name="dashboard_figure_rows"),
+    path("selection/periods/", views.selection_periods, name="dashboard_selection_periods"),
     path(
         "remind/<int:assignment_pk>/<int:period_pk>/",
         views.remind_now,

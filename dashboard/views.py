@@ -5,7 +5,7 @@ figures, so a number on one page is the number on the next."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -189,6 +189,18 @@ def _wanted(figures, request):
         if task_pk not in {t.pk for t in figures.tasks}:
             raise Http404
     return unit, unit_pks, task_pk
+
+
+@require_safe
+@login_required
+@view_permission
+def selection_periods(request):
+    """The period selects of the selection form for the directive just chosen
+    (htmx swaps them in): that directive's periods and its default range."""
+    selection = selection_from(request)
+    if selection is None:
+        return HttpResponse(status=204)  # a directive without periods: nothing to offer
+    return render(request, "dashboard/selection_periods.html", {"selection": selection})
 
 
 @require_safe

@@ -54,15 +54,15 @@ class AssignmentInline(admin.TabularInline):
 
 @admin.register(Directive)
 class DirectiveAdmin(admin.ModelAdmin):
-    list_display = ["number", "title", "kind", "status", "signed_on", "issuing_unit"]
+    list_display = ["number", "short_title", "title", "kind", "status", "signed_on", "issuing_unit"]
     list_display_links = ["number", "title"]
     list_filter = ["status", "kind"]
-    search_fields = ["number", "code", "title"]
+    search_fields = ["number", "code", "title", "short_title"]
     autocomplete_fields = ["issuing_unit"]
     list_select_related = ["issuing_unit"]
     date_hierarchy = "signed_on"
     fieldsets = [
-        (None, {"fields": ["code", "number", "kind", "title", "subject", "status"]}),
+        (None, {"fields": ["code", "number", "kind", "title", "short_title", "subject", "status"]}),
         (
             _("Issue and signature"),
             {

@@ -1,7 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import Truncator
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from tracker.text import DocumentTextField, NormalizedCharField, NormalizedTextField
 
@@ -20,6 +21,10 @@ class DirectiveStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# Words (Vietnamese syllables) of the title kept when a directive has neither a number nor a short title.
+SHORT_TITLE_WORDS = 12
+
+
 class DirectiveQuerySet(models.QuerySet):
     def in_force(self):
         return self.filter(status=DirectiveStatus.IN_FORCE)
@@ -30,6 +35,15 @@ class Directive(models.Model):
     number = NormalizedCharField(_("number"), max_length=40, blank=True, help_text=_("For example 12-CT/TU."))
     kind = NormalizedCharField(_("kind"), max_length=16, choices=DirectiveKind.choices, default=DirectiveKind.DIRECTIVE)
     title = NormalizedCharField(_("title"), max_length=500, help_text=_("As in the source document, verbatim."))
+    short_title = NormalizedCharField(
+        _("short title"),
+        max_length=80,
+        blank=True,
+        help_text=_(
+            "A few words that tell this directive apart from the others wherever its tasks are listed, "
+            "for example “Lãnh đạo HĐND các cấp”. When empty, the number (or the start of the title) is used."
+        ),
+    )
     subject = NormalizedCharField(
         _("subject (trích yếu)"),
         max_length=500,
@@ -123,6 +137,14 @@ class Directive(models.Model):
         return f"{label}: {self.title}"
 
     @property
+    def short_label(self):
+        """The directive's name where space is short: its number and short
+        title ("05-CT/TU – Chuyển đổi số"), either one alone when the other is
+        blank, else the first words of its title."""
+        parts = [part for part in (self.number.strip(), self.short_title.strip()) if part]
+        return " – ".join(parts) if parts else Truncator(self.title).words(SHORT_TITLE_WORDS)
+
+    @property
     def distribution_lines(self):
         return [line for line in self.distribution.splitlines() if line.strip()]
 
@@ -153,6 +175,18 @@ class Task(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.title}"
+
+    @property
+    def label(self):
+        """ "Nhiệm vụ 1. Tuyên truyền …" (the task without its directive)."""
+        return gettext("Task %(number)s. %(title)s") % {"number": self.number, "title": self.title}
+
+    @property
+    def with_directive(self):
+        """The one way to print a task to people who follow several directives:
+        "05-CT/TU – Chuyển đổi số · Nhiệm vụ 1. Số hóa hồ sơ". Select the
+        directive with the task (``select_related("task__directive")``)."""
+        return gettext("%(directive)s · %(task)s") % {"directive": self.directive.short_label, "task": self.label}
 
 
 class IndicatorKind(models.TextChoices):

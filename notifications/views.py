@@ -13,7 +13,7 @@ from notifications.services import notifications_mark_read
 @login_required
 def notification_list(request):
     items = Notification.objects.for_user(request.user).select_related(
-        "actor", "report__assignment__task", "report__assignment__unit", "report__period"
+        "actor", "report__assignment__task__directive", "report__assignment__unit", "report__period"
     )
     page = Paginator(items, 30).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {"page": page})

@@ -10,7 +10,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from directives.models import IndicatorAggregation, IndicatorKind, Task
+from directives.models import IndicatorAggregation, IndicatorKind
 from reports.attachments import ALLOWED, ALLOWED_LABEL, FILE_TOO_BIG
 from reports.models import ImplementationStatus, ProgressReport, ReportState
 from reports.services import REPORT_FIELDS
@@ -191,17 +191,44 @@ class MyWorkFilterForm(forms.Form):
         self.fields["period"].choices = [("", _("Current period")), *[(key, label) for key, label in periods]]
 
 
+INBOX_SORTS = {"oldest": ("state_changed_at", "pk"), "newest": ("-state_changed_at", "-pk")}
+
+
 class InboxFilterForm(forms.Form):
-    task = forms.ModelChoiceField(label=_("Task"), queryset=Task.objects.none(), required=False)
+    """The inbox's filters and order. Every choice is compared as the string it
+    was offered as, so an id counts only in the ASCII digits it was offered in;
+    a value that is not offered leaves its own filter out (see ``filters``)."""
+
+    directive = forms.ChoiceField(label=_("Directive"), required=False)
+    task = forms.ChoiceField(label=_("Task"), required=False)
+    period = forms.ChoiceField(label=_("Period"), required=False)
     level = forms.TypedChoiceField(
         label=_("Unit level"), choices=[("", _("All levels")), *UnitLevel.choices], coerce=int, required=False
     )
-    period = forms.ChoiceField(label=_("Period"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort by"), choices=[("oldest", _("Oldest first")), ("newest", _("Newest first"))], required=False
+    )
 
-    def __init__(self, *args, periods=(), **kwargs):
+    def __init__(self, *args, tasks=(), periods=(), **kwargs):
+        """``tasks``: the tasks to offer with their directives, in the order shown."""
         super().__init__(*args, **kwargs)
-        self.fields["task"].queryset = Task.objects.filter(directive__status="in_force").select_related("directive")
-        self.fields["task"].empty_label = _("All tasks")
+        by_directive = {}
+        for task in tasks:
+            by_directive.setdefault(task.directive, []).append((str(task.pk), task.label))
+        self.fields["directive"].choices = [
+            ("", _("All directives")),
+            *((str(directive.pk), directive.short_label) for directive in by_directive),
+        ]
+        if len(by_directive) > 1:  # two "Nhiệm vụ 1.": one group per directive
+            task_choices = [(directive.short_label, choices) for directive, choices in by_directive.items()]
+        else:
+            task_choices = [choice for choices in by_directive.values() for choice in choices]
+        self.fields["task"].choices = [("", _("All tasks")), *task_choices]
         self.fields["period"].choices = [("", _("All periods")), *periods]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"
+
+    def filters(self):
+        """The filters that were read, without the ones whose value was not offered."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}

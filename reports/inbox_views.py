@@ -1,12 +1,15 @@
-"""The provincial office's inbox: reports waiting for review, oldest first."""
+"""The provincial office's inbox: reports waiting for review, oldest (or newest)
+first, a page at a time, filtered by directive, task, unit level and period."""
 
 import datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,12 +18,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from reports.forms import InboxFilterForm
+from directives.models import DirectiveStatus, Task
+from reports.forms import INBOX_SORTS, InboxFilterForm
 from reports.models import ProgressReport, ReportingPeriod, ReportState, TransitionAction
 from reports.workflow import report_transition
 from units.roles import is_administrator, is_office
 
-PAGE_SIZE = 50
+# A phone shows a page as cards: twenty keep it a few screens long.
+PAGE_SIZE = 20
+# Longer than any primary key: a longer run of digits is not an id (and would overflow the column).
+MAX_ID_DIGITS = 18
 
 
 def _reviewer_or_404(user):
@@ -28,25 +35,25 @@ def _reviewer_or_404(user):
         raise Http404
 
 
-def _filtered(form):
+def _filtered(filters):
     reports = (
         ProgressReport.objects.awaiting_review()
         .select_related("assignment__task__directive", "assignment__unit", "period", "submitted_by")
-        .order_by("state_changed_at", "pk")
+        .order_by(*INBOX_SORTS[filters.get("sort", "oldest")])
     )
-    if form.is_valid():
-        if form.cleaned_data["task"]:
-            reports = reports.filter(assignment__task=form.cleaned_data["task"])
-        if form.cleaned_data["level"]:
-            reports = reports.filter(assignment__unit__level=form.cleaned_data["level"])
-        if form.cleaned_data["period"]:
-            reports = reports.filter(period__key=form.cleaned_data["period"])
+    if "directive" in filters:
+        reports = reports.filter(assignment__task__directive_id=int(filters["directive"]))
+    if "task" in filters:
+        reports = reports.filter(assignment__task_id=int(filters["task"]))
+    if "level" in filters:
+        reports = reports.filter(assignment__unit__level=filters["level"])
+    if "period" in filters:
+        reports = reports.filter(period__key=filters["period"])
     return reports
 
 
-@login_required
-def inbox(request):
-    _reviewer_or_404(request.user)
+def _period_choices():
+    """The periods that have reports waiting, newest due first, one per key."""
     periods = (
         ReportingPeriod.objects.filter(reports__state=ReportState.SUBMITTED)
         .order_by("-due_on")
@@ -58,8 +65,20 @@ def inbox(request):
         if key not in seen:
             seen.add(key)
             choices.append((key, str(ReportingPeriod(key=key, kind=kind, title=title).label)))
-    form = InboxFilterForm(request.GET or None, periods=choices)
-    reports = _filtered(form)
+    return choices
+
+
+@login_required
+def inbox(request):
+    _reviewer_or_404(request.user)
+    tasks = (
+        Task.objects.filter(directive__status=DirectiveStatus.IN_FORCE)
+        .select_related("directive")
+        .order_by(F("directive__signed_on").desc(nulls_last=True), "directive__title", "directive_id", "number")
+    )
+    form = InboxFilterForm(request.GET or None, tasks=tasks, periods=_period_choices())
+    filters = form.filters() if form.is_bound else {}
+    reports = _filtered(filters)
     days = settings.REVIEW_WAITING_DAYS
     waiting_long = reports.filter(state_changed_at__lt=timezone.now() - datetime.timedelta(days=days)).count()
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -71,20 +90,15 @@ def inbox(request):
         "page": page,
         "waiting_long": waiting_long,
         "waiting_days": days,
-        "query": request.GET.copy().urlencode() if request.GET else "",
+        # Page links keep the filters that were read, and only those.
+        "query": urlencode(filters),
     }
     return render(request, "reports/inbox.html", context)
 
 
 def _report_ids(values):
-    """The posted ids that are whole numbers; anything else is ignored."""
-    ids = []
-    for value in values:
-        try:
-            ids.append(int(value))
-        except ValueError:
-            continue
-    return ids
+    """The posted ids written in ASCII digits; anything else ("²", "٣", " 3", "-1") is ignored."""
+    return [int(value) for value in values if value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS]
 
 
 @require_POST

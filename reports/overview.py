@@ -4,6 +4,7 @@ whatever the data size."""
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
@@ -78,6 +79,20 @@ class DueRow:
 class TaskGroup:
     task: object
     rows: list = field(default_factory=list)
+
+
+@dataclass
+class DirectiveGroup:
+    directive: Directive
+    task_groups: list
+
+
+def by_directive(task_groups):
+    """The task groups of ``my_work`` under their directives (they come ordered by directive)."""
+    return [
+        DirectiveGroup(directive, list(groups))
+        for directive, groups in groupby(task_groups, key=lambda group: group.task.directive)
+    ]
 
 
 def _rows_for(assignment, periods, reports, today, period_key):

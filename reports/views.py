@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from notifications.models import EmailStatus, Notification
 from reports.forms import MyWorkFilterForm
-from reports.overview import awaiting_my_signature, my_work, province_overview
+from reports.overview import awaiting_my_signature, by_directive, my_work, province_overview
 from units.roles import is_administrator, is_committee, is_office, sees_whole_province, unit_roles
 
 
@@ -45,6 +45,7 @@ def my_work_view(request):
         "today": today,
         "memberships": memberships,
         "groups": groups,
+        "directive_groups": by_directive(groups),
         "filter_form": form,
         "to_sign": awaiting_my_signature(request.user),
     }

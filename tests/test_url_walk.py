@@ -391,6 +391,10 @@ WALK = {
         "dashboard_figure_rows",
         lambda w: reverse("dashboard_figure_rows") + f"?unit={w.report.assignment.unit_id}&measure=overdue",
     ),
+    "dashboard_selection_periods": dashboard_page(
+        "dashboard_selection_periods",
+        lambda w: reverse("dashboard_selection_periods") + f"?directive={w.report.assignment.task.directive_id}",
+    ),
     "dashboard_remind_now": [
         Case(
             "dashboard_remind_now",

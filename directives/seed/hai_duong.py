@@ -55,10 +55,14 @@ TASK_TITLES = [
     "Công tác tổ chức, cán bộ và điều kiện bảo đảm hoạt động của HĐND",
 ]
 
+SHORT_TITLE = "Lãnh đạo HĐND các cấp 2021–2026"
+
 DIRECTIVE = {
     "number": "",
     "kind": "chi_thi",
     "title": _heading(),
+    # Ours, not the source's: how the directive is told apart from others on every screen.
+    "short_title": SHORT_TITLE,
     "issuer_name": "Ban Thường vụ Tỉnh ủy Hải Dương",
     "place": "Hải Dương",
     "signed_on": None,

@@ -2,6 +2,7 @@
 and the default when there is none or it cannot be read."""
 
 import datetime
+import re
 import zoneinfo
 from types import SimpleNamespace
 from urllib.parse import parse_qs
@@ -10,6 +11,7 @@ import pytest
 import time_machine
 from django.http import Http404
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import translation
 
 from dashboard.selection import period_choices, selection_from
@@ -221,3 +223,96 @@ def test_a_unit_scopes_the_selection_and_survives_the_query_string(world):
 def test_an_unknown_unit_is_not_found(world, unit):
     with pytest.raises(Http404):
         select(local(D(2025, 1, 5)), unit=unit)
+
+
+# --- changing the directive ------------------------------------------------------------------------
+
+
+def test_changing_the_directive_drops_periods_it_does_not_have_for_its_default_range(world):
+    """The form showed directive 1's half-years; the user picked the older, quarterly directive."""
+    selection = select(
+        local(D(2025, 1, 5)), directive=world.older.pk, shown=world.directive.pk, start="2024-H1", end="2024-H2"
+    )
+    assert selection.directive == world.older
+    assert (selection.start, selection.end) == ("2024-Q2", "2024-Q2")  # its latest period already due
+    assert selection.periods == [world.quarters[1]]
+    assert not selection.form.errors
+
+
+def test_changing_the_directive_drops_the_whole_range_when_one_end_is_not_its(world):
+    other = DirectiveFactory(signed_on=D(2022, 1, 1))
+    schedule = ScheduleFactory()
+    period(schedule, "2024-H1", D(2023, 12, 15), D(2024, 6, 14), D(2024, 6, 19))
+    period(schedule, "2025-H1", D(2024, 12, 15), D(2025, 6, 14), D(2025, 6, 19))
+    AssignmentFactory(task=TaskFactory(directive=other), schedule=schedule)
+    selection = select(
+        local(D(2025, 7, 1)), directive=other.pk, shown=world.directive.pk, start="2024-H1", end="2024-H2"
+    )
+    assert (selection.start, selection.end) == ("2025-H1", "2025-H1")
+    assert not selection.form.errors
+
+
+def test_changing_the_directive_keeps_periods_it_has_too(world):
+    selection = select(
+        local(D(2025, 1, 5)), directive=world.directive.pk, shown=world.older.pk, start="2024-H1", end="2024-H2"
+    )
+    assert (selection.start, selection.end) == ("2024-H1", "2024-H2")
+    assert selection.form.is_valid()
+
+
+def test_bad_periods_for_the_directive_shown_still_warn(world):
+    selection = select(
+        local(D(2025, 1, 5)), directive=world.directive.pk, shown=world.directive.pk, start="2024-Q1", end="2024-H2"
+    )
+    assert set(selection.form.errors) == {"start"}
+    assert (selection.start, selection.end) == ("2024-H2", "2024-H2")
+
+
+@pytest.mark.parametrize("shown", ["٣", "x", "", "99999999999999999999999"])
+def test_an_odd_shown_value_is_only_a_change_of_directive(shown, world):
+    selection = select(local(D(2025, 1, 5)), directive=world.older.pk, shown=shown, start="2024-H1", end="2024-H1")
+    assert (selection.directive, selection.start, selection.end) == (world.older, "2024-Q2", "2024-Q2")
+
+
+@pytest.fixture
+def committee_client(committee_user, client_for):
+    with time_machine.travel(local(D(2025, 1, 5)), tick=False):
+        yield client_for(committee_user)
+
+
+def test_the_dashboard_after_a_change_of_directive_shows_no_warning(world, committee_client):
+    with time_machine.travel(local(D(2025, 1, 5)), tick=False):
+        response = committee_client.get(
+            reverse("dashboard"),
+            {"directive": world.older.pk, "shown": world.directive.pk, "start": "2024-H1", "end": "2024-H2"},
+        )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "alert-warning" not in page
+    assert response.context["selection"].start == "2024-Q2"
+    assert f'name="shown" id="selection-shown" value="{world.older.pk}"' in page
+    assert f'hx-get="{reverse("dashboard_selection_periods")}"' in page
+
+
+def test_the_period_selects_follow_the_directive_chosen(world, committee_client):
+    with time_machine.travel(local(D(2025, 1, 5)), tick=False):
+        response = committee_client.get(reverse("dashboard_selection_periods"), {"directive": world.older.pk})
+    assert response.status_code == 200
+    page = response.content.decode()
+    for name in ("start", "end"):
+        select = re.search(rf'<select name="{name}" id="id_{name}"[^>]*hx-swap-oob="true">(.*?)</select>', page, re.S)
+        options = re.findall(r'<option value="([^"]*)"( selected)?>', select.group(1))
+        assert options == [("2024-Q2", " selected"), ("2024-Q1", "")]
+    shown = f'<input type="hidden" name="shown" id="selection-shown" value="{world.older.pk}" hx-swap-oob="true">'
+    assert shown in page
+
+
+def test_the_period_selects_are_for_the_committee_only(world, reporter_a, client_for):
+    assert client_for(reporter_a).get(reverse("dashboard_selection_periods")).status_code == 403
+
+
+def test_the_period_selects_of_a_directive_without_periods_are_empty(world, committee_client):
+    empty = DirectiveFactory(signed_on=D(2026, 1, 1))
+    with time_machine.travel(local(D(2025, 1, 5)), tick=False):
+        response = committee_client.get(reverse("dashboard_selection_periods"), {"directive": empty.pk})
+    assert response.status_code == 204

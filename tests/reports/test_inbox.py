@@ -2,6 +2,8 @@
 the long-waiting count, bulk acceptance, and a query count that does not grow."""
 
 import datetime
+import re
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.messages import get_messages
@@ -13,9 +15,17 @@ from django.utils import timezone
 from notifications.models import Notification
 from reports.inbox_views import PAGE_SIZE
 from reports.models import ProgressReport, ReportState, ReportTransition, TransitionAction
-from tests.factories import AssignmentFactory, PeriodFactory, ReportFactory, TaskFactory, UnitFactory
+from tests.factories import (
+    AssignmentFactory,
+    DirectiveFactory,
+    PeriodFactory,
+    ReportFactory,
+    TaskFactory,
+    UnitFactory,
+)
 
 COMMUNE = "Đảng ủy xã Thử nghiệm"
+SECOND_DIRECTIVE = "Chuyển đổi số"
 
 
 @pytest.fixture
@@ -163,13 +173,89 @@ def test_the_waiting_count_follows_the_filters(inbox_reports, office_user, clien
     assert inbox_page(client_for(office_user), level=3).context["waiting_long"] == 1
 
 
-def test_inbox_pages_by_fifty_oldest_first_across_pages(many_submitted, office_user, client_for):
+def test_inbox_pages_by_twenty_oldest_first_across_pages(many_submitted, office_user, client_for):
     reports = many_submitted(PAGE_SIZE + 5)
     client = client_for(office_user)
     first, second = inbox_page(client), inbox_page(client, page=2)
-    assert PAGE_SIZE == 50
+    assert PAGE_SIZE == 20
     assert listed(first) + listed(second) == [r.pk for r in sorted(reports, key=lambda r: r.state_changed_at)]
     assert len(listed(second)) == 5
+
+
+def test_inbox_sorts_newest_first_when_asked(inbox_reports, office_user, client_for):
+    r, client = inbox_reports, client_for(office_user)
+    assert listed(inbox_page(client, sort="newest")) == [r["newest"].pk, r["middle"].pk, r["oldest"].pk]
+    assert listed(inbox_page(client, sort="oldest")) == [r["oldest"].pk, r["middle"].pk, r["newest"].pk]
+
+
+@pytest.fixture
+def second_directive(inbox_reports, unit_b, schedule, half_year):
+    """A second directive in force whose task 1 has a report waiting too."""
+    directive = DirectiveFactory(number="05-CT/TU", short_title=SECOND_DIRECTIVE, signed_on=datetime.date(2025, 1, 2))
+    task_1 = TaskFactory(directive=directive, number=1, title="Số hóa hồ sơ đảng viên")
+    report = submitted(AssignmentFactory(task=task_1, unit=unit_b, schedule=schedule), half_year, days=3)
+    return SimpleNamespace(directive=directive, task=task_1, report=report)
+
+
+def test_inbox_filters_by_directive(second_directive, inbox_reports, office_user, client_for):
+    client = client_for(office_user)
+    assert listed(inbox_page(client, directive=second_directive.directive.pk)) == [second_directive.report.pk]
+    first = inbox_reports["oldest"].assignment.task.directive
+    assert second_directive.report.pk not in listed(inbox_page(client, directive=first.pk))
+    assert len(listed(inbox_page(client, directive=first.pk))) == 3
+
+
+def test_inbox_names_the_directive_of_every_task_and_groups_the_task_filter(
+    second_directive, inbox_reports, office_user, client_for
+):
+    response = inbox_page(client_for(office_user))
+    page = response.content.decode()
+    assert f"05-CT/TU – {SECOND_DIRECTIVE} · Nhiệm vụ 1. Số hóa hồ sơ đảng viên" in page
+    first = inbox_reports["oldest"].assignment.task.directive
+    assert f"{first.short_label} · Nhiệm vụ {inbox_reports['oldest'].assignment.task.number}." in page
+    task_choices = response.context["filter_form"].fields["task"].choices
+    groups = {label: [value for value, _label in choices] for label, choices in task_choices[1:]}
+    assert groups == {
+        f"05-CT/TU – {SECOND_DIRECTIVE}": [str(second_directive.task.pk)],
+        first.short_label: [str(t.pk) for t in first.tasks.order_by("number")],
+    }
+    assert f'<optgroup label="05-CT/TU – {SECOND_DIRECTIVE}">' in page
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"task": "٣"},  # an Arabic-Indic digit: int() would read it, the form must not
+        {"task": "²"},
+        {"task": " 1"},
+        {"task": "99999999999999999999999"},
+        {"directive": "٣"},
+        {"directive": "-1"},
+        {"level": "٣"},
+        {"sort": "sideways"},
+        {"period": "<script>"},
+        {"page": "٣"},
+        {"page": "99999999999999999999999"},
+    ],
+)
+def test_bad_filter_values_are_ignored_never_an_error(params, inbox_reports, office_user, client_for):
+    response = inbox_page(client_for(office_user), **params)
+    assert len(listed(response)) == 3
+
+
+def test_a_bad_value_drops_only_its_own_filter(inbox_reports, office_user, client_for):
+    response = inbox_page(client_for(office_user), level=3, task="٣", sort="newest")
+    assert listed(response) == [inbox_reports["middle"].pk]
+    assert response.context["query"] == "level=3&sort=newest"
+
+
+def test_page_links_keep_the_filters_and_the_order(many_submitted, office_user, client_for):
+    many_submitted(5 * PAGE_SIZE)  # half of them at level 2: two pages and a half
+    client = client_for(office_user)
+    response = inbox_page(client, level=2, sort="newest", task="bad", page=2)
+    links = re.findall(r'href="\?([^"]*)"', response.content.decode())
+    assert sorted(links) == ["level=2&amp;sort=newest&amp;page=1", "level=2&amp;sort=newest&amp;page=3"]
+    assert "Trang 2/3" in response.content.decode()
 
 
 # --- bulk accept ------------------------------------------------------------------------------------
@@ -196,6 +282,17 @@ def test_bulk_accept_ignores_tampered_ids(inbox_reports, office_user, client_for
     assert response.status_code == 302
     assert state_of(r["oldest"]) == ReportState.ACCEPTED
     assert state_of(r["middle"]) == ReportState.SUBMITTED
+
+
+def test_bulk_accept_ignores_ids_in_other_digits_and_overflowing_ids(inbox_reports, office_user, client_for):
+    r = inbox_reports
+    arabic_indic = str(r["middle"].pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    response = client_for(office_user).post(
+        reverse("inbox_accept"), {"report": [arabic_indic, "9" * 30, f" {r['newest'].pk}", str(r["oldest"].pk)]}
+    )
+    assert response.status_code == 302
+    assert state_of(r["oldest"]) == ReportState.ACCEPTED
+    assert state_of(r["middle"]) == state_of(r["newest"]) == ReportState.SUBMITTED
 
 
 def test_bulk_accept_skips_reports_no_longer_submitted_and_says_so(inbox_reports, office_user, client_for):
@@ -312,13 +409,19 @@ def count_queries(client, **params):
     return len(queries), len(listed(response))
 
 
-@pytest.mark.parametrize("params", [{}, {"level": 2}, {"period": "2010-H1"}], ids=["all", "level", "period"])
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"level": 2}, {"period": "2010-H1"}, {"sort": "newest", "page": 2}, {"directive": "first"}],
+    ids=["all", "level", "period", "newest-page-2", "directive"],
+)
 def test_inbox_query_count_does_not_grow_with_waiting_reports(params, many_submitted, office_user, client_for):
     client = client_for(office_user)
     many_submitted(3)
+    if params.get("directive") == "first":
+        params = {"directive": ProgressReport.objects.first().assignment.task.directive_id}
     client.get(reverse("inbox"))  # session and first-request work out of the way
     small, small_rows = count_queries(client, **params)
-    many_submitted(37)
+    many_submitted(3 * PAGE_SIZE)
     large, large_rows = count_queries(client, **params)
     message = f"/inbox/ {params or ''}: {small} queries for {small_rows} rows, {large} queries for {large_rows} rows"
     print(message)

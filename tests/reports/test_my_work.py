@@ -5,6 +5,7 @@ import datetime
 import html
 import re
 import zoneinfo
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -32,6 +33,8 @@ TASK_2 = "Đổi mới hoạt động giám sát"
 UNIT_A = "Huyện ủy Gia Lộc (thử)"
 UNIT_B = "Huyện ủy Tứ Kỳ (thử)"
 UNIT_C = "Đảng ủy Khối cơ quan (thử)"
+SECOND_DIRECTIVE = "Chuyển đổi số"
+SECOND_TASK_1 = "Số hóa hồ sơ đảng viên"
 
 
 @pytest.fixture(autouse=True)
@@ -184,6 +187,55 @@ def test_a_report_due_today_says_so(task, unit_a, reporter_a, client_for):
     PeriodFactory(schedule=schedule, key="2024-H1", due_on=TODAY)
     page = my_work_page(client_for(reporter_a)).content.decode()
     assert "Đến hạn hôm nay" in page
+
+
+@pytest.fixture
+def second_directive(work, unit_a, periods):
+    """A second directive in force whose task 1 unit A owes too."""
+    directive = DirectiveFactory(number="05-CT/TU", short_title=SECOND_DIRECTIVE)
+    task_1 = TaskFactory(directive=directive, number=1, title=SECOND_TASK_1)
+    assignment = AssignmentFactory(task=task_1, unit=unit_a, schedule=work["a1"].schedule)
+    return SimpleNamespace(directive=directive, task=task_1, assignment=assignment)
+
+
+def directive_sections(page):
+    """{directive heading: [task heading, ...]} in page order."""
+    return {
+        text_of(heading): [text_of(task) for task in re.findall(r"<h3[^>]*>(.*?)</h3>", body, re.S)]
+        for heading, body in re.findall(
+            r'<section class="mb-4"[^>]*data-testid="directive-group">\s*'
+            r"<h2[^>]*>(.*?)</h2>(.*?)</section>\s*</section>",
+            page,
+            re.S,
+        )
+    }
+
+
+def test_with_one_directive_my_work_names_it_above_the_tasks(work, reporter_a, task, client_for):
+    page = my_work_page(client_for(reporter_a)).content.decode()
+    assert f"Văn bản: {task.directive.short_label}" in text_of(page)
+    assert 'data-testid="directive-group"' not in page
+
+
+def test_with_two_directives_my_work_groups_the_tasks_under_each(second_directive, reporter_a, task, client_for):
+    page = my_work_page(client_for(reporter_a)).content.decode()
+    assert directive_sections(page) == {
+        task.directive.short_label: [f"Nhiệm vụ 1. {TASK_1}", f"Nhiệm vụ 2. {TASK_2}"],
+        f"05-CT/TU – {SECOND_DIRECTIVE}": [f"Nhiệm vụ 1. {SECOND_TASK_1}"],
+    }
+
+
+def report_heading(client, assignment, period):
+    response = client.get(reverse("report_for_period", args=[assignment.pk, period.pk]))
+    assert response.status_code == 200
+    return text_of(re.search(r"<h1[^>]*>(.*?)</h1>", response.content.decode(), re.S).group(1))
+
+
+def test_the_report_page_names_the_directive_of_its_task(second_directive, work, reporter_a, task, client_for):
+    client, half_year = client_for(reporter_a), work["periods"]["2024-H1"]
+    heading = report_heading(client, second_directive.assignment, half_year)
+    assert heading == f"05-CT/TU – {SECOND_DIRECTIVE} · Nhiệm vụ 1. {SECOND_TASK_1}"
+    assert report_heading(client, work["a1"], half_year) == f"{task.directive.short_label} · Nhiệm vụ 1. {TASK_1}"
 
 
 def test_the_current_period_only_not_the_ones_after_it(work, reporter_a, client_for):
