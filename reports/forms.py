@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from directives.models import IndicatorKind, Task
 from reports.attachments import ALLOWED, ALLOWED_LABEL
 from reports.models import ImplementationStatus, ProgressReport, ReportState
+from reports.params import IdModelChoiceField
 from reports.services import REPORT_FIELDS
 from units.models import UnitLevel
 
@@ -153,7 +154,7 @@ class MyWorkFilterForm(forms.Form):
 
 
 class InboxFilterForm(forms.Form):
-    task = forms.ModelChoiceField(label=_("Task"), queryset=Task.objects.none(), required=False)
+    task = IdModelChoiceField(label=_("Task"), queryset=Task.objects.none(), required=False)
     level = forms.TypedChoiceField(
         label=_("Unit level"), choices=[("", _("All levels")), *UnitLevel.choices], coerce=int, required=False
     )

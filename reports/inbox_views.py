@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from reports.forms import InboxFilterForm
 from reports.models import ProgressReport, ReportingPeriod, ReportState, TransitionAction
+from reports.params import ids_from
 from reports.workflow import report_transition
 from units.roles import is_administrator, is_office
 
@@ -76,23 +77,12 @@ def inbox(request):
     return render(request, "reports/inbox.html", context)
 
 
-def _report_ids(values):
-    """The posted ids that are whole numbers; anything else is ignored."""
-    ids = []
-    for value in values:
-        try:
-            ids.append(int(value))
-        except ValueError:
-            continue
-    return ids
-
-
 @require_POST
 @login_required
 def inbox_accept(request):
     """Accepts every selected report the user may still accept."""
     _reviewer_or_404(request.user)
-    ids = _report_ids(request.POST.getlist("report"))
+    ids = ids_from(request.POST.getlist("report"))
     accepted = 0
     for report in ProgressReport.objects.filter(pk__in=ids):
         try:

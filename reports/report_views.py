@@ -13,7 +13,7 @@ from reports.access import assignment_or_404, attachment_or_404, period_of_assig
 from reports.attachments import attachment_add, attachment_delete
 from reports.forms import ReasonForm, ReportForm
 from reports.history import assignment_history, report_history
-from reports.models import ProgressReport, TransitionAction
+from reports.models import ProgressReport, ReportState, TransitionAction
 from reports.rules import can_edit_report
 from reports.services import EditConflict, report_save, report_start
 from reports.workflow import TRANSITIONS, allowed_actions, report_transition
@@ -93,7 +93,7 @@ def report_detail(request, pk):
     report = report_or_404(request.user, pk)
     if request.method == "POST":
         if not can_edit_report(request.user, report):
-            raise Http404
+            return _no_longer_editable(request, report)
         return _handle_edit(request, report)
     form = None
     if can_edit_report(request.user, report):
@@ -124,6 +124,9 @@ def _handle_edit(request, report):
             indicator_values=form.indicator_values(),
             expected_version=form.cleaned_data["expected_version"],
         )
+    except PermissionDenied:
+        # A second click that waited for the first one's lock: the report has moved on.
+        return _no_longer_editable(request, report)
     except EditConflict as conflict:
         # Keep what the user typed; the next save, made knowingly, overwrites.
         data = request.POST.copy()
@@ -147,6 +150,24 @@ def _handle_edit(request, report):
     if file_errors:
         form = ReportForm(instance=report, indicators=_indicators(assignment))
         return _render(request, report=report, form=form, status=400, **render_again)
+    return redirect("report_detail", report.pk)
+
+
+def _no_longer_editable(request, report):
+    """A form sent to a report that can no longer be edited: a double click on
+    "submit", or a page left open while the report moved on. Its own unit's
+    writers are told so on the report page; anyone else gets 404 as before."""
+    report.refresh_from_db()
+    if not request.user.has_perm("reports.start_report", report.assignment):
+        raise Http404
+    if report.state in (ReportState.SUBMITTED, ReportState.ACCEPTED):
+        messages.info(request, _("This report has already been submitted; nothing more was changed."))
+    else:
+        messages.warning(
+            request,
+            _("This report is now “%(state)s” and cannot be edited; your changes were not saved.")
+            % {"state": report.get_state_display()},
+        )
     return redirect("report_detail", report.pk)
 
 

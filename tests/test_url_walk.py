@@ -164,7 +164,9 @@ def may_act(action):
 
 
 def admin_edits(state):
-    return acts("report_detail") if state in EDITABLE else NOT_FOUND
+    """The administrator writes every unit's reports: a form sent once the report
+    can no longer be edited is told so on the report page, and changes nothing."""
+    return acts("report_detail") if state in EDITABLE else to("report_detail")
 
 
 def accepts_if_submitted(state):

@@ -5,6 +5,7 @@ not lose the export."""
 
 import datetime
 import io
+from urllib.parse import urlencode
 
 import docx
 import openpyxl
@@ -47,7 +48,8 @@ def queued(monkeypatch):
 
 
 def ask(client, kind, world):
-    return client.get(reverse(URLS[kind]), world.query)
+    """The download button of a large export: a form posted to the export's address."""
+    return client.post(f"{reverse(URLS[kind])}?{urlencode(world.query)}")
 
 
 @pytest.mark.parametrize("kind", list(URLS))
@@ -65,7 +67,7 @@ def test_a_large_export_becomes_a_job_queued_after_commit(
         response = ask(client_for(committee_user), kind, world)
 
     job = ExportJob.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("dashboard_export_job", args=[job.pk])
+    assert response.status_code == 303 and response["Location"] == reverse("dashboard_export_job", args=[job.pk])
     assert (job.user, job.kind, job.state, job.progress) == (committee_user, kind, ExportState.QUEUED, 0)
     assert job.query == f"directive={world.directive.pk}&start=2024-H1&end=2024-H2"
     assert len(callbacks) == 1 and queued == [str(job.pk)]
