@@ -138,6 +138,11 @@ def dashboard_page(name, url):
     return [Case(name, url, get=province_only(OK), post=everyone(POST_ONLY))]
 
 
+def dashboard_export(name, url):
+    """An export: downloaded by GET, or by POST (the form that makes a large one a job)."""
+    return [Case(name, url, get=province_only(OK), post=province_only(OK))]
+
+
 def reviewers_only(outcome):
     return expect(
         anonymous=LOGIN, staff_a=NOT_FOUND, viewer_b=NOT_FOUND, committee=NOT_FOUND, office=outcome, admin=outcome
@@ -360,9 +365,9 @@ WALK = {
             ),
         )
     ],
-    "dashboard_export_xlsx": dashboard_page("dashboard_export_xlsx", lambda w: reverse("dashboard_export_xlsx")),
-    "dashboard_summary_docx": dashboard_page("dashboard_summary_docx", lambda w: reverse("dashboard_summary_docx")),
-    "dashboard_summary_pdf": dashboard_page("dashboard_summary_pdf", lambda w: reverse("dashboard_summary_pdf")),
+    "dashboard_export_xlsx": dashboard_export("dashboard_export_xlsx", lambda w: reverse("dashboard_export_xlsx")),
+    "dashboard_summary_docx": dashboard_export("dashboard_summary_docx", lambda w: reverse("dashboard_summary_docx")),
+    "dashboard_summary_pdf": dashboard_export("dashboard_summary_pdf", lambda w: reverse("dashboard_summary_pdf")),
     "dashboard_summary_template": dashboard_page(
         "dashboard_summary_template", lambda w: reverse("dashboard_summary_template")
     ),
