@@ -169,8 +169,12 @@ def may_act(action):
 
 
 def admin_edits(state):
-    """The administrator writes every unit's reports: a form sent once the report
-    can no longer be edited is told so on the report page, and changes nothing."""
+    return acts("report_detail") if state in EDITABLE else NOT_FOUND
+
+
+def admin_saves(state):
+    """The administrator writes every unit's reports: a report form sent once the
+    report can no longer be edited is told so on the report page, and changes nothing."""
     return acts("report_detail") if state in EDITABLE else to("report_detail")
 
 
@@ -294,7 +298,7 @@ WALK = {
             "report_detail",
             lambda w: reverse("report_detail", args=[w.report.pk]),
             get=readers_only(status(200, shows_secret=True)),
-            post=readers_only(NOT_FOUND, admin=admin_edits),
+            post=readers_only(NOT_FOUND, admin=admin_saves),
             data=lambda w: edit_data(w.report.version),
         )
     ],

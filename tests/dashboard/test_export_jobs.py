@@ -281,8 +281,8 @@ def test_any_other_error_fails_the_job_and_the_page_says_so(
 def test_old_export_files_are_deleted_by_the_beat_job(committee_user, private_root, settings):
     settings.EXPORT_KEEP_DAYS = 7
     old, recent = (
-        ExportJob.objects.create(user=committee_user, kind=ExportKind.PDF, query="", state=ExportState.DONE)
-        for _ in range(2)
+        ExportJob.objects.create(user=committee_user, kind=ExportKind.PDF, query=query, state=ExportState.DONE)
+        for query in ("directive=1", "directive=2")  # two requests: one current job each
     )
     for job in (old, recent):
         job.file.save(f"{job.pk}.pdf", ContentFile(b"%PDF-1.4"), save=True)
