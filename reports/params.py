@@ -45,11 +45,12 @@ def ids_from(values) -> list[int]:
 
 class IdModelChoiceField(forms.ModelChoiceField):
     """A ModelChoiceField that refuses ids not written in ASCII digits (Django's
-    would read ``١٢`` as 12) or too large for the database."""
+    would read ``١٢`` as 12) or too large for the database; what is not
+    text (an initial value, a model instance) is Django's to read."""
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        if parse_id(str(value)) is None:
+        if isinstance(value, str) and parse_id(value) is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().to_python(value)
