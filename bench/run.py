@@ -269,11 +269,18 @@ def sample(session, url, *, count, warmup=3, budget_seconds=180):
 
 
 def export_fetch(session, base, path, *, timeout_seconds=900):
-    """One export, waiting for the worker when the app hands it to one."""
+    """One export, as its download button asks for it (a POST: a small export
+    is the file, a large one a job to follow), waiting for the worker when the
+    app hands it to one."""
     started = time.perf_counter()
-    answer = session.get(f"{base}{path}", allow_redirects=False, timeout=timeout_seconds)
+    answer = session.post(
+        f"{base}{path}",
+        headers={"X-CSRFToken": session.cookies.get("csrftoken", ""), "Referer": f"{base}/dashboard/"},
+        allow_redirects=False,
+        timeout=timeout_seconds,
+    )
     via = "request"
-    if answer.status_code == 302:
+    if answer.status_code in (302, 303):
         via = "worker"
         job = answer.headers["Location"]
         job = job if job.startswith("http") else base + job

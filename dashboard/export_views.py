@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from dashboard.exports import EXPORTS, docx, expected_rows, export_build, export_filename, flavour_from
 from dashboard.exports.jobs import export_job_create, export_job_or_404
@@ -18,40 +18,57 @@ PERMISSION = "dashboard.view_dashboard"
 
 
 def _export(request, kind):
+    """A small export is built in the request and downloaded, by GET (a plain
+    link, as a user expects of a download) or POST alike: nothing is kept.
+    A large one is built by a worker into a file kept for days, so it is made
+    only by a POST (the form on the page a GET answers), once per selection:
+    a repeated or parallel POST gets the job already made."""
     selection = selection_from(request)
     if selection is None:
         raise Http404
     figures = selection.figures()
     flavour = flavour_from(request.GET) if kind != ExportKind.XLSX else None
     if expected_rows(figures) > settings.EXPORT_INLINE_MAX_ROWS:
-        job = export_job_create(
+        if request.method != "POST":
+            return render(request, "dashboard/export_confirm.html", {"selection": selection, "kind": ExportKind(kind)})
+        job, _created = export_job_create(
             user=request.user,
             kind=kind,
             query=selection.query(flavour=flavour),
             language=get_language() or settings.LANGUAGE_CODE,
         )
-        return redirect("dashboard_export_job", job.pk)
+        return redirect_303("dashboard_export_job", job.pk)
     data = export_build(kind, figures, flavour=flavour_from(request.GET))
     response = HttpResponse(data, content_type=EXPORTS[kind].content_type)
     response["Content-Disposition"] = content_disposition_header(True, export_filename(kind, figures, flavour))
     return response
 
 
-@require_safe
+def redirect_303(name, *args):
+    """After a POST, "see other": the browser GETs the job page, and a reload does not post again."""
+    response = redirect(name, *args)
+    response.status_code = 303
+    return response
+
+
+EXPORT_METHODS = require_http_methods(["GET", "HEAD", "POST"])
+
+
+@EXPORT_METHODS
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
 def export_xlsx(request):
     return _export(request, ExportKind.XLSX)
 
 
-@require_safe
+@EXPORT_METHODS
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
 def summary_docx(request):
     return _export(request, ExportKind.DOCX)
 
 
-@require_safe
+@EXPORT_METHODS
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
 def summary_pdf(request):

@@ -234,7 +234,8 @@ def figures_build(*, directive, periods, as_of, scope=None) -> Figures:
     tasks_by_pk = {t.pk: t for t in tasks}
     states_by_period = {p.pk: walk.states_at(p) for p in all_periods if p.pk in chosen or p.key in series_keys}
     for period in periods:
-        for state in states_by_period[period.pk]:
+        # A scope with no assignments has none of the directive's periods: nothing is owed.
+        for state in states_by_period.get(period.pk, ()):
             display = successions.resolve(state.unit, end.ends_on)
             cell = figures.cells.get((display.pk, state.task_id))
             if cell is None:

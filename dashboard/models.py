@@ -100,6 +100,14 @@ class ExportJob(models.Model):
     error = NormalizedTextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    is_current = models.BooleanField(
+        _("answers new requests"),
+        default=True,
+        help_text=_(
+            "The same request by the same user gets this job rather than a new one "
+            "(while it is queued, being built, or recently finished)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("export")
@@ -108,6 +116,12 @@ class ExportJob(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(progress__gte=0) & models.Q(progress__lte=100), name="export_progress_0_100"
+            ),
+            # One current job per request: parallel clicks cannot each insert one.
+            models.UniqueConstraint(
+                fields=["user", "kind", "query", "language"],
+                condition=models.Q(is_current=True),
+                name="export_job_once",
             ),
         ]
 

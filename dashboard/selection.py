@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from dashboard.figures import figures_build
 from directives.models import Directive, DirectiveStatus
 from reports.models import Assignment, ReportingPeriod
+from reports.params import IdModelChoiceField, parse_id, query_id
 from units.models import Unit
 
 
@@ -36,7 +37,7 @@ def period_choices(directive, today):
 
 
 class SelectionForm(forms.Form):
-    directive = forms.ModelChoiceField(label=_("Directive"), queryset=Directive.objects.none(), empty_label=None)
+    directive = IdModelChoiceField(label=_("Directive"), queryset=Directive.objects.none(), empty_label=None)
     start = forms.ChoiceField(label=_("From period"))
     end = forms.ChoiceField(label=_("To period"))
 
@@ -108,13 +109,14 @@ def _periods_of_another_directive(data, directive, choices):
 
 def selection_from(request):
     """The selection in the request, or the default: the first directive in
-    force and the latest period whose report is due, for every unit. None when
-    there is no directive with periods yet; 404 for a unit that does not exist."""
+        force and the latest period whose report is due, for every unit. None when
+        there is no directive with periods yet; 404 for a unit or directive that does
+    not exist, 400 for one not named by an id."""
     today = timezone.localdate()
     unit = None
     if "unit" in request.GET:
-        unit_pk = request.GET["unit"]
-        unit = Unit.objects.without_tree_fields().filter(pk=unit_pk).first() if unit_pk.isdigit() else None
+        unit_pk = query_id(request.GET, "unit")
+        unit = Unit.objects.without_tree_fields().filter(pk=unit_pk).first() if unit_pk else None
         if unit is None:
             raise Http404
     # Newest signed first; an unknown signing date last on every database.
@@ -123,8 +125,8 @@ def selection_from(request):
     )
     data = request.GET if "directive" in request.GET else None
     directive = None
-    if data is not None:
-        directive = directives.filter(pk=data.get("directive")).first() if data.get("directive", "").isdigit() else None
+    if data is not None and (directive_pk := parse_id(data.get("directive", ""))) is not None:
+        directive = directives.filter(pk=directive_pk).first()
     directive = directive or directives.filter(status=DirectiveStatus.IN_FORCE).first() or directives.first()
     if directive is None:
         return None

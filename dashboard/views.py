@@ -5,7 +5,7 @@ figures, so a number on one page is the number on the next."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,6 +24,7 @@ from dashboard.tally_figures import tally_dashboard, tally_late_rows
 from reminders.services import reminder_send_now
 from reports.access import assignment_or_404, period_of_assignment_or_404
 from reports.models import Assignment
+from reports.params import query_id
 from units.models import Unit
 
 LATE_LIST_SIZE = 25
@@ -178,16 +179,14 @@ def unit_detail(request, unit_pk):
 def _wanted(figures, request):
     """The units and task a figure link names: ``unit`` (with ``scope=own``
     for the unit alone, otherwise its subtree) and ``task``."""
-    unit_pks, task_pk, unit = None, None, None
-    if request.GET.get("unit", "").isdigit():
-        unit = figures.units.get(int(request.GET["unit"]))
+    unit_pks, unit = None, None
+    if (unit_pk := query_id(request.GET, "unit")) is not None:
+        unit = figures.units.get(unit_pk)
         if unit is None:
             raise Http404
         unit_pks = {unit.pk} if request.GET.get("scope") == "own" else set(figures.subtree_ids(unit.pk))
-    if request.GET.get("task", "").isdigit():
-        task_pk = int(request.GET["task"])
-        if task_pk not in {t.pk for t in figures.tasks}:
-            raise Http404
+    if (task_pk := query_id(request.GET, "task")) is not None and task_pk not in {t.pk for t in figures.tasks}:
+        raise Http404
     return unit, unit_pks, task_pk
 
 
@@ -257,10 +256,13 @@ def measure_labels():
 
 
 def _safe_next(request, fallback):
+    """The posted page to go back to when it is a path of this site, else ``fallback``."""
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)  # a path, never a URL name to reverse
+    return redirect(fallback)
 
 
 @require_POST
@@ -278,4 +280,4 @@ def remind_now(request, assignment_pk, period_pk):
         messages.info(request, _("%(unit)s was already reminded today.") % {"unit": unit})
     else:
         messages.info(request, _("%(unit)s has sent this report meanwhile; no reminder was needed.") % {"unit": unit})
-    return redirect(_safe_next(request, "dashboard"))
+    return _safe_next(request, "dashboard")

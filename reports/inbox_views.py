@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from directives.models import DirectiveStatus, Task
 from reports.forms import INBOX_SORTS, InboxFilterForm
 from reports.models import ProgressReport, ReportingPeriod, ReportState, TransitionAction
+from reports.params import ids_from
 from reports.workflow import report_transition
 from units.roles import is_administrator, is_office
 
@@ -106,7 +107,7 @@ def _report_ids(values):
 def inbox_accept(request):
     """Accepts every selected report the user may still accept."""
     _reviewer_or_404(request.user)
-    ids = _report_ids(request.POST.getlist("report"))
+    ids = ids_from(request.POST.getlist("report"))
     accepted = 0
     for report in ProgressReport.objects.filter(pk__in=ids):
         try:

@@ -132,14 +132,32 @@ def report_for_period(request, assignment_pk, period_pk):
 def report_detail(request, pk):
     report = report_or_404(request.user, pk)
     if request.method == "POST":
-        if not can_edit_report(request.user, report) and _posted_version(request) == report.version:
-            # Nothing moved since the page was loaded: it was never theirs to change.
-            raise Http404
+        if not can_edit_report(request.user, report) and (
+            _posted_version(request) == report.version or _nothing_new(request, report)
+        ):
+            # Nothing moved since the page was loaded, or the form repeats what is
+            # saved (a second click of the same button): say so, or 404 for
+            # outsiders. Anything new typed goes on to the conflict page, kept.
+            return _no_longer_editable(request, report)
         return _handle_edit(request, report)
     form = None
     if can_edit_report(request.user, report):
         form = ReportForm(instance=report, indicators=_indicators(report.assignment))
     return _render(request, assignment=report.assignment, period=report.period, report=report, form=form)
+
+
+def _nothing_new(request, report):
+    """Whether the posted form holds exactly what the report already says, with no file."""
+    if request.FILES:
+        return False
+    form = ReportForm(request.POST, instance=report, indicators=_indicators(report.assignment))
+    if not form.is_valid():
+        return False
+    saved = {value.indicator_id: value.value for value in report.indicator_values.all()}
+    posted = {pk: value for pk, value in form.indicator_values().items() if value is not None}
+    return all(getattr(report, name) == value for name, value in form.report_data().items()) and posted == {
+        pk: value for pk, value in saved.items() if value is not None
+    }
 
 
 def _posted_version(request):
@@ -186,6 +204,9 @@ def _handle_edit(request, report, *, first_save=False):
             indicator_values=form.indicator_values(),
             expected_version=form.cleaned_data["expected_version"],
         )
+    except PermissionDenied:
+        # A second click that waited for the first one's lock: the report has moved on.
+        return _no_longer_editable(request, report)
     except EditConflict as conflict:
         # Keep what the user typed; the next save, made knowingly, overwrites.
         conflict.first_save = first_save
@@ -203,8 +224,6 @@ def _handle_edit(request, report, *, first_save=False):
             status=409,
             **render_again,
         )
-    except PermissionDenied:
-        raise Http404 from None
     action = request.POST.get("action", "save")
     if action in FORM_ACTIONS:
         try:
@@ -229,6 +248,24 @@ def _handle_edit(request, report, *, first_save=False):
     if file_errors:
         form = ReportForm(instance=report, indicators=_indicators(assignment))
         return _render(request, report=report, form=form, status=400, **render_again)
+    return redirect("report_detail", report.pk)
+
+
+def _no_longer_editable(request, report):
+    """A form sent to a report that can no longer be edited: a double click on
+    "submit", or a page left open while the report moved on. Its own unit's
+    writers are told so on the report page; anyone else gets 404 as before."""
+    report.refresh_from_db()
+    if not request.user.has_perm("reports.start_report", report.assignment):
+        raise Http404
+    if report.state in (ReportState.SUBMITTED, ReportState.ACCEPTED):
+        messages.info(request, _("This report has already been submitted; nothing more was changed."))
+    else:
+        messages.warning(
+            request,
+            _("This report is now “%(state)s” and cannot be edited; your changes were not saved.")
+            % {"state": report.get_state_display()},
+        )
     return redirect("report_detail", report.pk)
 
 

@@ -140,6 +140,11 @@ def dashboard_page(name, url):
     return [Case(name, url, get=province_only(OK), post=everyone(POST_ONLY))]
 
 
+def dashboard_export(name, url):
+    """An export: downloaded by GET, or by POST (the form that makes a large one a job)."""
+    return [Case(name, url, get=province_only(OK), post=province_only(OK))]
+
+
 def reviewers_only(outcome):
     return expect(
         anonymous=LOGIN, staff_a=NOT_FOUND, viewer_b=NOT_FOUND, committee=NOT_FOUND, office=outcome, admin=outcome
@@ -167,6 +172,12 @@ def may_act(action):
 
 def admin_edits(state):
     return acts("report_detail") if state in EDITABLE else NOT_FOUND
+
+
+def admin_saves(state):
+    """The administrator writes every unit's reports: a report form sent once the
+    report can no longer be edited is told so on the report page, and changes nothing."""
+    return acts("report_detail") if state in EDITABLE else to("report_detail")
 
 
 def accepts_if_submitted(state):
@@ -319,7 +330,7 @@ WALK = {
             get=readers_only(to("report_detail")),
             # A first save that finds the report already there is a save like any other:
             # checked against its version and the right to edit, never dropped.
-            post=readers_only(to("report_detail"), admin=admin_edits),
+            post=readers_only(to("report_detail"), admin=admin_saves),
             data=lambda w: edit_data(w.report.version),
         ),
         Case(
@@ -335,7 +346,7 @@ WALK = {
             "report_detail",
             lambda w: reverse("report_detail", args=[w.report.pk]),
             get=readers_only(status(200, shows_secret=True)),
-            post=readers_only(NOT_FOUND, admin=admin_edits),
+            post=readers_only(NOT_FOUND, admin=admin_saves),
             data=lambda w: edit_data(w.report.version),
         )
     ],
@@ -410,9 +421,9 @@ WALK = {
             ),
         )
     ],
-    "dashboard_export_xlsx": dashboard_page("dashboard_export_xlsx", lambda w: reverse("dashboard_export_xlsx")),
-    "dashboard_summary_docx": dashboard_page("dashboard_summary_docx", lambda w: reverse("dashboard_summary_docx")),
-    "dashboard_summary_pdf": dashboard_page("dashboard_summary_pdf", lambda w: reverse("dashboard_summary_pdf")),
+    "dashboard_export_xlsx": dashboard_export("dashboard_export_xlsx", lambda w: reverse("dashboard_export_xlsx")),
+    "dashboard_summary_docx": dashboard_export("dashboard_summary_docx", lambda w: reverse("dashboard_summary_docx")),
+    "dashboard_summary_pdf": dashboard_export("dashboard_summary_pdf", lambda w: reverse("dashboard_summary_pdf")),
     "dashboard_summary_template": dashboard_page(
         "dashboard_summary_template", lambda w: reverse("dashboard_summary_template")
     ),

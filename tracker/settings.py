@@ -190,6 +190,9 @@ if SESSION_HOURS < 1 or SESSION_IDLE_MINUTES < 1:
     raise ImproperlyConfigured("SESSION_HOURS and SESSION_IDLE_MINUTES must be at least 1.")
 SESSION_COOKIE_AGE = SESSION_HOURS * 3600
 
+# A refused form (an expired CSRF token) gets the site's own page, in its language.
+CSRF_FAILURE_VIEW = "tracker.errors.csrf_failure"
+
 # Language, time zone, formats.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -305,6 +308,11 @@ DASHBOARD_LIVE_MAX_ASSIGNMENTS = env.int("DASHBOARD_LIVE_MAX_ASSIGNMENTS", defau
 EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 if EXPORT_KEEP_DAYS < 1:
     raise ImproperlyConfigured("EXPORT_KEEP_DAYS must be at least 1.")
+# A finished export is handed again, rather than built again, to the same user
+# asking for the same selection within this many seconds.
+EXPORT_REUSE_SECONDS = env.int("EXPORT_REUSE_SECONDS", default=600)
+if EXPORT_REUSE_SECONDS < 0:
+    raise ImproperlyConfigured("EXPORT_REUSE_SECONDS cannot be negative.")
 
 # Reporting rules (Nghị định 09/2019/NĐ-CP defaults, all configurable).
 REPORTING_CUTOFF_DAY = env.int("REPORTING_CUTOFF_DAY", default=14)

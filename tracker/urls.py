@@ -1,9 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 
+from tracker.converters import IdConverter
 from tracker.health import healthz, ping
+
+# Before the apps' URL modules are read: they use it for every row id.
+register_converter(IdConverter, "id")
 
 admin.site.site_header = admin.site.site_title = _("Directive implementation tracker")
 admin.site.index_title = _("Administration")
@@ -20,3 +24,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "tracker.errors.bad_request"
+handler403 = "tracker.errors.permission_denied"
+handler404 = "tracker.errors.page_not_found"
+handler500 = "tracker.errors.server_error"

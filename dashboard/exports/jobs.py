@@ -10,6 +10,7 @@ import logging
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
@@ -22,6 +23,9 @@ logger = logging.getLogger(__name__)
 # Errors a later attempt may not meet: the database or the file system hiccuped.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError)
 UNFINISHED = (ExportState.QUEUED, ExportState.RUNNING)
+# A job queued or running for longer than this was lost with its worker: the
+# next request builds a new one (the longest export takes minutes, not hours).
+UNFINISHED_FOR_AT_MOST = datetime.timedelta(hours=1)
 
 
 class _Query:
@@ -31,16 +35,31 @@ class _Query:
         self.GET = QueryDict(query)
 
 
-def export_job_create(*, user, kind: str, query: str, language: str) -> ExportJob:
-    """The job building ``kind`` for the dashboard selection ``query``, queued
-    once the transaction commits. The same unfinished request by the same user
-    (a second click, a reload) gets the job already under way."""
-    existing = ExportJob.objects.filter(user=user, kind=kind, query=query, state__in=UNFINISHED).first()
-    if existing is not None:
-        return existing
-    job = ExportJob.objects.create(user=user, kind=kind, query=query, language=language)
-    transaction.on_commit(lambda: export_job_queue(job_id=job.pk))
-    return job
+def export_job_create(*, user, kind: str, query: str, language: str) -> tuple[ExportJob, bool]:
+    """The job building ``kind`` for the dashboard selection ``query``, and
+    whether it is new (then queued once the transaction commits). The same
+    request by the same user (a second click, ten parallel ones, a reload) gets
+    the job already queued, being built or finished within
+    ``EXPORT_REUSE_SECONDS``: the database holds one current job per request
+    (the ``export_job_once`` constraint), so parallel requests cannot each
+    insert one."""
+    now = timezone.now()
+    same = ExportJob.objects.filter(user=user, kind=kind, query=query, language=language, is_current=True)
+    # No longer the answer to this request: a failed job, one finished a while
+    # ago (the figures may have changed since), one a dead worker left unfinished.
+    same.filter(
+        Q(state=ExportState.FAILED)
+        | Q(state=ExportState.DONE, finished_at__lt=now - datetime.timedelta(seconds=settings.EXPORT_REUSE_SECONDS))
+        | Q(state__in=UNFINISHED, created_at__lt=now - UNFINISHED_FOR_AT_MOST)
+    ).update(is_current=False)
+    # get_or_create inserts in a savepoint and, when a parallel request's insert
+    # wins the constraint, reads that request's job instead.
+    job, created = ExportJob.objects.get_or_create(
+        user=user, kind=kind, query=query, language=language, is_current=True
+    )
+    if created:
+        transaction.on_commit(lambda: export_job_queue(job_id=job.pk))
+    return job, created
 
 
 def export_job_queue(*, job_id):
@@ -97,7 +116,10 @@ def export_job_run(*, job_id) -> ExportJob | None:
 
 def export_job_fail(*, job_id, error) -> ExportJob | None:
     ExportJob.objects.filter(pk=job_id, state__in=UNFINISHED).update(
-        state=ExportState.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now()
+        state=ExportState.FAILED,
+        is_current=False,
+        error=f"{type(error).__name__}: {error}"[:2000],
+        finished_at=timezone.now(),
     )
     return ExportJob.objects.filter(pk=job_id).first()
 

@@ -1,6 +1,7 @@
 """The dashboard's figures as an Excel workbook: one sheet per view, raw
 numbers (rates and progress as percentages with one decimal), dates as dates,
-frozen header rows. Built from the figures alone: no query of its own."""
+frozen header rows. Built from the figures alone: no query of its own. Every
+row goes through ``sheet_append``: text is written as text, never a formula."""
 
 import io
 
@@ -12,6 +13,7 @@ from openpyxl.workbook.child import INVALID_TITLE_REGEX
 
 from dashboard.measures import Category, ReportStatus
 from dashboard.summary import cells_in_matrix_order, unit_order
+from reports.spreadsheets import sheet_append
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FONT = Font(bold=True)
@@ -25,7 +27,7 @@ def _sheet(workbook, title, headers, widths, *, header_rows=1, freeze_columns=0)
     title = INVALID_TITLE_REGEX.sub(" ", str(title))[:31]
     sheet = workbook.create_sheet(title)
     if headers:  # otherwise the caller writes its own header rows
-        sheet.append([str(header) for header in headers])
+        sheet_append(sheet, [str(header) for header in headers])
         for cell in sheet[1]:
             cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
     for index, width in enumerate(widths, start=1):
@@ -83,16 +85,16 @@ def _headline(workbook, figures):
         (_("Progress (%)"), total.progress.value),
     ]
     for row in rows:
-        sheet.append(row)
+        sheet_append(sheet, row)
     sheet.cell(row=5, column=2).number_format = DATE_FORMAT
     for row in range(len(rows) - 1, len(rows) + 2):
         sheet.cell(row=row, column=2).number_format = PERCENT_FORMAT
-    sheet.append([])
-    sheet.append([_("Status of assignments (Government Office)"), _("Assignments")])
+    sheet_append(sheet, [])
+    sheet_append(sheet, [_("Status of assignments (Government Office)"), _("Assignments")])
     for cell in sheet[sheet.max_row]:
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
     for _value, label, count in total.taxonomy.items():
-        sheet.append([str(label), count])
+        sheet_append(sheet, [str(label), count])
     for cell in sheet["B"]:
         cell.alignment = Alignment(horizontal="left")
 
@@ -112,7 +114,8 @@ def _tasks(workbook, figures):
     sheet = _sheet(workbook, _("Tasks"), headers, widths, freeze_columns=2)
     for item in figures.by_task:
         counts = item.block.counts
-        sheet.append(
+        sheet_append(
+            sheet,
             [
                 item.task.number,
                 item.task.title,
@@ -122,7 +125,7 @@ def _tasks(workbook, figures):
                 counts.overdue,
                 *_counts(counts),
                 *(count for _value, _label, count in item.block.taxonomy.items()),
-            ]
+            ],
         )
     _format(sheet, (3, 4, 5), PERCENT_FORMAT)
     for (cell,) in sheet.iter_rows(min_row=2, min_col=2, max_col=2):
@@ -141,8 +144,8 @@ def _matrix(workbook, figures):
     top = [*fixed]
     for task in figures.tasks:
         top.extend([f"{task.number}. {task.title}"] + [""] * (len(measures) - 1))
-    sheet.append(top)
-    sheet.append([""] * len(fixed) + measures * len(figures.tasks))
+    sheet_append(sheet, top)
+    sheet_append(sheet, [""] * len(fixed) + measures * len(figures.tasks))
     for column in range(1, len(fixed) + 1):
         sheet.merge_cells(start_row=1, end_row=2, start_column=column, end_column=column)
     for index in range(len(figures.tasks)):
@@ -168,7 +171,7 @@ def _matrix(workbook, figures):
                 continue
             status = str(statuses[cell.status]) if cell.status else None
             row.extend([cell.counts.expected, cell.counts.received, cell.counts.on_time, status, cell.percent])
-        sheet.append(row)
+        sheet_append(sheet, row)
 
 
 def _late(workbook, figures):
@@ -177,7 +180,8 @@ def _late(workbook, figures):
     rows = [(cell, row) for cell, row in figures.expected_rows() if row.status == ReportStatus.OVERDUE]
     rows.sort(key=lambda item: (-item[1].days_overdue, item[1].owing_unit.name, item[0].task.number))
     for cell, row in rows:
-        sheet.append(
+        sheet_append(
+            sheet,
             [
                 row.owing_unit.name,
                 cell.task.number,
@@ -186,7 +190,7 @@ def _late(workbook, figures):
                 row.period.due_on,
                 row.days_overdue,
                 row.assignment.responsible_person,
-            ]
+            ],
         )
     _format(sheet, (5,), DATE_FORMAT)
 
@@ -196,8 +200,9 @@ def _series(workbook, figures):
     sheet = _sheet(workbook, _("By period"), headers, [36, 18, 12, 14, 14, 14], freeze_columns=1)
     for point in figures.series:
         period = point.period
-        sheet.append(
-            [str(period.label), period.key, period.due_on, point.reporting_rate, point.on_time_rate, point.progress]
+        sheet_append(
+            sheet,
+            [str(period.label), period.key, period.due_on, point.reporting_rate, point.on_time_rate, point.progress],
         )
     _format(sheet, (3,), DATE_FORMAT)
     _format(sheet, (4, 5, 6), PERCENT_FORMAT)

@@ -405,7 +405,7 @@ def test_the_flavour_travels_with_a_job_built_by_the_worker(world, committee_use
     from dashboard.exports.jobs import export_job_create, export_job_run
 
     query = f"directive={world.directive.pk}&start=2024-H1&end=2024-H2&flavour=committee"
-    job = export_job_create(user=committee_user, kind="pdf", query=query, language="vi")
+    job, _created = export_job_create(user=committee_user, kind="pdf", query=query, language="vi")
     job = export_job_run(job_id=job.pk)
 
     with job.file.open("rb") as handle:

@@ -5,6 +5,7 @@ not lose the export."""
 
 import datetime
 import io
+from urllib.parse import urlencode
 
 import docx
 import openpyxl
@@ -47,7 +48,8 @@ def queued(monkeypatch):
 
 
 def ask(client, kind, world):
-    return client.get(reverse(URLS[kind]), world.query)
+    """The download button of a large export: a form posted to the export's address."""
+    return client.post(f"{reverse(URLS[kind])}?{urlencode(world.query)}")
 
 
 @pytest.mark.parametrize("kind", list(URLS))
@@ -65,7 +67,7 @@ def test_a_large_export_becomes_a_job_queued_after_commit(
         response = ask(client_for(committee_user), kind, world)
 
     job = ExportJob.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("dashboard_export_job", args=[job.pk])
+    assert response.status_code == 303 and response["Location"] == reverse("dashboard_export_job", args=[job.pk])
     assert (job.user, job.kind, job.state, job.progress) == (committee_user, kind, ExportState.QUEUED, 0)
     # The compiled report's flavour travels with the job (the office's report unless asked otherwise).
     flavour = "" if kind == "xlsx" else "&flavour=office"
@@ -281,8 +283,8 @@ def test_any_other_error_fails_the_job_and_the_page_says_so(
 def test_old_export_files_are_deleted_by_the_beat_job(committee_user, private_root, settings):
     settings.EXPORT_KEEP_DAYS = 7
     old, recent = (
-        ExportJob.objects.create(user=committee_user, kind=ExportKind.PDF, query="", state=ExportState.DONE)
-        for _ in range(2)
+        ExportJob.objects.create(user=committee_user, kind=ExportKind.PDF, query=query, state=ExportState.DONE)
+        for query in ("directive=1", "directive=2")  # two requests: one current job each
     )
     for job in (old, recent):
         job.file.save(f"{job.pk}.pdf", ContentFile(b"%PDF-1.4"), save=True)
