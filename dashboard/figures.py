@@ -34,8 +34,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from dashboard.measures import Block, Counts, Progress, Rule
-from dashboard.states import ReportRow, Successions, Walk
+from dashboard.measures import Block, Counts, Progress, ReportStatus, Rule
+from dashboard.states import ReportRow, Successions, Walk, attention_status
 from directives.models import Task
 from reports.models import Assignment, ProgressReport, ReportingPeriod
 from units.models import Unit, UnitSuccession
@@ -66,7 +66,19 @@ class Cell:
 
     @property
     def status(self):
-        return self.last.status if self.last else None
+        """The status that needs attention first over the range (see
+        ``attention_status``), not merely the last period's."""
+        return attention_status(self.counts)[0]
+
+    @property
+    def status_count(self):
+        """How many of the range's expected reports are in ``status``."""
+        return attention_status(self.counts)[1]
+
+    @property
+    def days_overdue(self):
+        """The longest overdue report's days overdue (0 when none is)."""
+        return max((row.days_overdue for row in self.expected if row.status == ReportStatus.OVERDUE), default=0)
 
     @property
     def percent(self):

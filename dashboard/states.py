@@ -22,6 +22,23 @@ from reports.models import AssignmentRole, ReportState
 ONE_DAY = datetime.timedelta(days=1)
 
 
+# For a range of periods a (unit, task) shows the status that needs attention
+# first, so that it never reads better than a report its drill-down lists.
+ATTENTION_ORDER = (ReportStatus.OVERDUE, ReportStatus.LATE, ReportStatus.ON_TIME, ReportStatus.AWAITING)
+
+
+def attention_status(counts):
+    """(status, how many expected reports are in it) for a range whose
+    expected reports add up to ``counts``: overdue before late before on time
+    before not yet due; (None, 0) when nothing is expected. Counts alone
+    decide it, so live figures and tallies show the same."""
+    for status in ATTENTION_ORDER:
+        found = getattr(counts, status.value)
+        if found:
+            return status, found
+    return None, 0
+
+
 def on_time_limit(period):
     return period.due_on + datetime.timedelta(days=period.schedule.grace_days)
 

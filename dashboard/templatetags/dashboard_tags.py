@@ -69,10 +69,11 @@ def category_css(category):
 
 @register.filter
 def pct(value):
-    """12.5 → "12,5 %" (the decimal comma is the locale's), None → "—"."""
+    """12.5 → "12,5 %" (the decimal comma is the locale's; a no-break space
+    keeps the sign on the number's line), None → "—"."""
     if value is None:
         return "—"
-    return f"{number_format(value, 1)} %"
+    return f"{number_format(value, 1)}\u00a0%"
 
 
 @register.simple_tag
