@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "notifications",
     "reminders",
     "dashboard",
+    "import_export",
+    "onboarding",
 ]
 
 # Object permissions come from ``rules`` (each app's rules.py); model
