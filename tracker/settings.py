@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "dashboard",
     "backups",
     "accounts",
+    "import_export",
+    "onboarding",
 ]
 
 # Object permissions come from ``rules`` (each app's rules.py); model
@@ -304,6 +306,11 @@ if EXPORT_INLINE_MAX_ROWS < 0:
 # A directive with more assignments than this is never computed live on the
 # dashboard: while its tallies are rebuilt the last ones are shown, marked so.
 DASHBOARD_LIVE_MAX_ASSIGNMENTS = env.int("DASHBOARD_LIVE_MAX_ASSIGNMENTS", default=20000)
+# Organisation workbooks with more rows than this are checked and imported by a
+# Celery worker behind a progress page; smaller ones in the request.
+IMPORT_INLINE_MAX_ROWS = env.int("IMPORT_INLINE_MAX_ROWS", default=2000)
+if IMPORT_INLINE_MAX_ROWS < 0:
+    raise ImproperlyConfigured("IMPORT_INLINE_MAX_ROWS cannot be negative.")
 # Export files built by workers are deleted after this many days (a beat job).
 EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 if EXPORT_KEEP_DAYS < 1:
