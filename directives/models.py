@@ -134,7 +134,14 @@ class Directive(models.Model):
 
     def __str__(self):
         label = self.get_kind_display() if not self.number else f"{self.number}"
-        return f"{label}: {self.title}"
+        return f"{label}: {self.display_title}"
+
+    @property
+    def display_title(self):
+        """The title as screens show it: verbatim but for the source's typing slips."""
+        from directives.subject import corrected
+
+        return corrected(self.title)
 
     @property
     def short_label(self):

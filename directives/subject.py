@@ -48,3 +48,17 @@ def subject_from_title(title, *, place=""):
     for slip, right in SLIPS:
         value = re.sub(rf"(?<!\w){slip}(?!\w)", right, value, flags=re.IGNORECASE)
     return value[:1].lower() + value[1:] if value.lower().startswith("về ") else value
+
+
+def corrected(title):
+    """The title with the source's typing slips corrected, in the title's own
+    case ("NIỆM KỲ" → "NHIỆM KỲ"), for screens; the verbatim title stays as loaded."""
+    value = unicodedata.normalize("NFC", title or "")
+    for slip, right in SLIPS:
+        value = re.sub(
+            rf"(?<!\w){slip}(?!\w)",
+            lambda match, right=right: right.upper() if match.group(0).isupper() else right,
+            value,
+            flags=re.IGNORECASE,
+        )
+    return value

@@ -125,3 +125,30 @@ def test_committee_member_reads_drills_down_and_downloads_the_exports(page, sign
     for text in (word_text, pdf_text):
         assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text
         assert RESULTS_TEXT in text
+
+
+def test_the_office_downloads_the_standing_committees_report_signed_on_its_behalf(page, sign_in, directive, tmp_path):
+    from units.roles import OFFICE_GROUP
+
+    UserFactory(username="vp", groups=[OFFICE_GROUP])
+    sign_in("vp")
+    page.goto(f"{page.base_url}/dashboard/")
+    files = {}
+    for label, name in (
+        ("Báo cáo của Ban Thường vụ (Word)", "btv.docx"),
+        ("Báo cáo của Ban Thường vụ (PDF)", "btv.pdf"),
+    ):
+        with page.expect_download() as info:
+            page.get_by_role("link", name=label).click()
+        files[name] = tmp_path / name
+        info.value.save_as(files[name])
+
+    document = docx.Document(io.BytesIO(files["btv.docx"].read_bytes()))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    word_text = _normalised(" ".join([*(paragraph.text for paragraph in document.paragraphs), *cells]))
+    pdf_text = _normalised(subprocess.run(
+        [shutil.which("pdftotext"), str(files["btv.pdf"]), "-"], check=True, capture_output=True, text=True
+    ).stdout)  # fmt: skip
+    for text in (word_text, pdf_text):
+        assert "T/M BAN THƯỜNG VỤ" in text and "-BC/TU" in text and "VĂN PHÒNG" not in text.split("BÁO CÁO")[0]
+        assert "Ban Bí thư TW Đảng (để b/c)" in text  # upward, from the directive's own distribution list

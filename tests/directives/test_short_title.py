@@ -67,3 +67,15 @@ def test_administrators_edit_the_short_title(admin_user, client_for):
     page = client.get(url).content.decode()
     assert 'name="short_title"' in page
     assert "Tên ngắn" in page
+
+
+def test_screens_show_the_title_with_the_sources_slip_corrected_and_the_verbatim_title_is_kept(db):
+    from django.core.management import call_command
+
+    from directives.models import Directive
+
+    call_command("load_directive", verbosity=0)
+    directive = Directive.objects.get()
+
+    assert "NIỆM KỲ" in directive.title
+    assert "NHIỆM KỲ 2021-2026" in directive.display_title and "NIỆM" not in str(directive)
