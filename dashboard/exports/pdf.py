@@ -177,14 +177,20 @@ def _grid(rows, widths):
 
 
 def _header(content, styles, width):
+    """Two rows, as in the Word file: the number and the place-and-date line share a line."""
     if content.issuing_office:
         left = [_p(content.issuing_body, styles["center"]), _p(content.issuing_office, styles["center"], bold=True)]
     else:
         left = [_p(content.issuing_body, styles["center"], bold=True)]
-    left += [_p("*", styles["center"]), _p(content.number_line.replace(" ", "\u00a0"), styles["center"])]
-    right = [_p(content.party_name, styles["party"], underline=True), Spacer(1, 18 * (len(left) - 2))]
-    right.append(_p(content.place_date, styles["center"], italic=True))
-    table = Table([[left, right]], colWidths=[7 * cm, width - 7 * cm])
+    left.append(_p("*", styles["center"]))
+    rows = [
+        [left, [_p(content.party_name, styles["party"], underline=True)]],
+        [
+            _p(content.number_line.replace(" ", "\u00a0"), styles["center"]),
+            _p(content.place_date, styles["center"], italic=True),
+        ],
+    ]
+    table = Table(rows, colWidths=[7 * cm, width - 7 * cm])
     table.setStyle(_no_borders())
     return [table]
 

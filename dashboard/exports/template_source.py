@@ -144,7 +144,9 @@ def _page_numbers(section):
 
 
 def _header(document):
-    table = _fixed_table(document, HEADER_WIDTHS)
+    """Two rows, so that the number and the place-and-date line share a line
+    whatever the issuer's block holds (one line, or the office under the Tỉnh ủy)."""
+    table = _fixed_table(document, HEADER_WIDTHS, rows=2)
     left, right = table.rows[0].cells
     # The cell's own first paragraph holds the first tag, so that no blank line stands above the issuer.
     _first_paragraph(left, "{%p if issuing_office %}", align=LEFT)
@@ -154,13 +156,10 @@ def _header(document):
     _paragraph(left, "{{ issuing_body }}", bold=True, align=CENTER)
     _tag(left, "{%p endif %}")
     _paragraph(left, "*", align=CENTER)
-    _paragraph(left, "{{ number_line }}", align=CENTER)
     _first_paragraph(right, "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, underline=True, size=15)
-    _tag(right, "{%p if issuing_office %}")
-    _paragraph(right, "", align=CENTER)
-    _tag(right, "{%p endif %}")
-    _paragraph(right, "", align=CENTER)
-    _paragraph(right, "{{ place_date }}", italic=True, align=CENTER)
+    number, date = table.rows[1].cells
+    _first_paragraph(number, "{{ number_line }}")
+    _first_paragraph(date, "{{ place_date }}", italic=True)
 
 
 def _title(document):
