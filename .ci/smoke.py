@@ -567,7 +567,7 @@ def run(processes):
         checked.append("unit head submitted it")
     with step("the provincial office sees it in its inbox"):
         browser.sign_in("office")
-        inbox = browser.get("/inbox/")
+        inbox = browser.get("/inbox/?sort=newest")  # paginated: the newest report is on page 1
         check(inbox.status == 200, f"/inbox/ answered {inbox.status}")
         check(f'href="{report_path}"' in inbox.text, f"{report_path} is not in the office's inbox")
         browser.sign_out()
