@@ -206,11 +206,11 @@ class IndicatorKind(models.TextChoices):
 class IndicatorAggregation(models.TextChoices):
     """How an indicator's values add up over a range of periods and units."""
 
-    PER_PERIOD = "per_period", _("Count per period: summed over periods that do not overlap")
-    CUMULATIVE = "cumulative", _("Cumulative: each unit's latest running total")
-    STOCK = "stock", _("Stock: each unit's latest level")
-    PERCENT = "percent", _("Percentage: each unit's latest value, averaged with the progress weights")
-    YES_NO = "yes_no", _("Yes / no: units whose latest answer is yes")
+    PER_PERIOD = "per_period", _("Count per period")
+    CUMULATIVE = "cumulative", _("Cumulative (latest total)")
+    STOCK = "stock", _("Stock (latest level)")
+    PERCENT = "percent", _("Percentage (weighted average)")
+    YES_NO = "yes_no", _("Yes / no (units saying yes)")
 
 
 # The aggregation a kind of indicator must use; counts and numbers may choose among the rest.
@@ -234,9 +234,11 @@ class Indicator(models.Model):
         choices=IndicatorAggregation.choices,
         default=IndicatorAggregation.PER_PERIOD,
         help_text=_(
-            "How the compiled report totals the values over a range: a six-month window lies inside the annual "
-            "one, so counts per period are summed only over periods that do not overlap. Percentages and yes/no "
-            "indicators always add up as their kind."
+            "How the compiled report totals the values over a range. A count per period is summed over periods "
+            "that do not overlap (a six-month window lies inside the annual one); cumulative and stock figures "
+            "take each unit's latest value; percentages average each unit's latest value with the progress "
+            "weights; yes/no counts the units whose latest answer is yes. Percentages and yes/no indicators always "
+            "add up as their kind."
         ),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)

@@ -57,7 +57,7 @@ def test_a_new_user_follows_the_emailed_link_chooses_a_password_and_signs_in(
 
     sign_in_with(page, "chuyen-vien-moi", NEW_PASSWORD)
     assert "/login/" not in page.url
-    assert page.get_by_test_id("current-user").inner_text().startswith("Lan")
+    assert page.get_by_test_id("current-user").inner_text() == "Nguyễn Văn Lan"  # họ và tên đệm, then tên
 
 
 def test_a_user_changes_their_password_from_the_menu(page, sign_in, reporter_a, password):
