@@ -1,7 +1,8 @@
 // Names for the admin's form controls that Django leaves without a <label>:
 // the inputs of a tabular inline (their column heading is a <th>, not a label),
 // the parts of a date-and-time field (one label for two inputs), and the boxes
-// select2 draws for autocomplete fields (named after the field's label).
+// select2 draws for autocomplete fields (named after the field's label), and the
+// icon of the filter widget (a role for its name).
 "use strict";
 (function () {
   function text(el) {
@@ -36,6 +37,11 @@
       const part = control.classList.contains("vDateField") || control.classList.contains("vTimeField")
         ? text(control.previousSibling) : "";
       control.setAttribute("aria-label", part ? `${label} (${part.replace(/:$/, "")})` : label);
+    }
+    // The filter widget's magnifying glass names itself with aria-label on a bare
+    // <span>, which only an element with a role may carry: it is an image.
+    for (const icon of root.querySelectorAll(".help-tooltip[aria-label]:not([role])")) {
+      icon.setAttribute("role", "img");
     }
     for (const box of root.querySelectorAll(".select2-selection[role=combobox]")) {
       const container = box.closest(".select2-container");
