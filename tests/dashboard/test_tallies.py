@@ -202,3 +202,13 @@ def test_a_large_directive_shows_its_last_tallies_while_they_are_rebuilt(demo, c
         assert 'data-testid="tallies-being-rebuilt"' in response.context["body"]
         settings.DASHBOARD_LIVE_MAX_ASSIGNMENTS = 100_000
         assert client.get("/dashboard/").context["from_tallies"] is False  # small enough: computed live
+
+
+def test_the_dashboard_read_from_tallies_does_not_say_nothing_is_expected(demo, client):
+    client.force_login(UserFactory(username="btv-tallied", groups=["Ban Thường vụ Tỉnh ủy"]))
+    with time_machine.travel(NOW, tick=False):
+        tallies_rebuild(directive=demo)
+        response = client.get("/dashboard/")
+
+    assert response.context["from_tallies"] is True
+    assert 'data-testid="no-assignments"' not in response.context["body"]
