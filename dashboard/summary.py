@@ -77,6 +77,7 @@ class UnitResult:
     proposals: str = ""
     next_steps: str = ""
     is_lead: bool = False
+    percent_value: int = 0  # the same as a number, to rank units by how far they are
 
     @property
     def heading(self):
@@ -224,6 +225,7 @@ def _unit_results(figures, cells_by_task):
                 period=period,
                 status=STATUS_TEXT.get(row.report.implementation_status, row.report.implementation_status),
                 percent=f"{row.report.percent_complete}\u00a0%",
+                percent_value=row.report.percent_complete or 0,
                 is_lead=cell.is_lead,
                 **{name: text(value) for name, value in values.items()},
             )
@@ -236,22 +238,12 @@ def _written(results, kind):
     for rank, result in enumerate(results):
         value = getattr(result, kind)
         if result.reported and value:
-            rows.append(Written(result.name, value, result.is_lead, (-_percent(result), rank)))
+            rows.append(Written(result.name, value, result.is_lead, (-result.percent_value, rank)))
     return rows
 
 
-def _percent(result):
-    digits = "".join(char for char in result.percent if char.isdigit())
-    return int(digits) if digits else 0
-
-
 def _status_line(block):
-    parts = [
-        f"{label.lower()} {count}"
-        for value, _label, count in block.taxonomy.items()
-        if count
-        for label in [CATEGORY_TEXT[value]]
-    ]
+    parts = [f"{CATEGORY_TEXT[value].lower()} {count}" for value, _label, count in block.taxonomy.items() if count]
     return f"Theo lượt đơn vị được giao: {'; '.join(parts)}." if parts else ""
 
 
