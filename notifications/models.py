@@ -84,6 +84,9 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("period"),
     )
+    # Where the item leads when it is about something other than a report
+    # (a dissemination plan, a cell's confirmation, a follow-up item): a path.
+    link = NormalizedCharField(_("link"), max_length=300, blank=True)
     reason = NormalizedTextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -114,6 +117,8 @@ class Notification(models.Model):
         return str(self.get_kind_display())
 
     def get_absolute_url(self):
+        if self.link:
+            return self.link
         if self.report_id:
             return reverse("report_detail", args=[self.report_id])
         if self.assignment_id and self.period_id:

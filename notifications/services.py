@@ -18,7 +18,7 @@ def _email_status(user, kind, modes):
 
 
 def notification_send(
-    *, recipients, kind: str, report=None, actor=None, reason: str = "", assignment=None, period=None
+    *, recipients, kind: str, report=None, actor=None, reason: str = "", assignment=None, period=None, link: str = ""
 ) -> list[Notification]:
     """Puts one item in each recipient's in-app inbox (the actor is skipped) and
     marks its e-mail as due, now or in the daily digest. The e-mails are queued
@@ -35,6 +35,7 @@ def notification_send(
             period=period or (report.period if report else None),
             actor=actor,
             reason=reason,
+            link=link,
             email_status=_email_status(user, kind, modes),
             in_digest=_email_status(user, kind, modes) == EmailStatus.DIGEST,
         )
@@ -69,6 +70,7 @@ def notifications_send_many(entries) -> list[Notification]:
                     period=entry.get("period") or (report.period if report else None),
                     actor=actor,
                     reason=entry.get("reason", ""),
+                    link=entry.get("link", ""),
                     email_status=status,
                     in_digest=status == EmailStatus.DIGEST,
                 )

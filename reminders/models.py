@@ -106,7 +106,27 @@ class ReminderStatus(models.TextChoices):
     SKIPPED = "skipped", _("Not needed any more")
 
 
-class Reminder(models.Model):
+class LedgerRow(models.Model):
+    """What every exactly-once ledger shares (report reminders here; the
+    dissemination and follow-up reminders in their apps): when the row fell
+    due, whether it is pending, sent or skipped, and to how many people. A row
+    is sent by a conditional update from pending to sent (``reminders.ledger``),
+    in the same transaction as the notifications it creates."""
+
+    due_at = models.DateTimeField(_("falls due at"))
+    status = NormalizedCharField(
+        _("status"), max_length=16, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
+    note = NormalizedCharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Reminder(LedgerRow):
     """The ledger: one row per (assignment, period, kind, offset), whatever the
     retries, restarts or parallel sweeps. A row is sent by a conditional update
     from pending to sent, in the same transaction as the notifications it
@@ -125,14 +145,6 @@ class Reminder(models.Model):
             "Days before the due date, or days overdue, or the report's version, or (sent by the office) the day."
         ),
     )
-    due_at = models.DateTimeField(_("falls due at"))
-    status = NormalizedCharField(
-        _("status"), max_length=16, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
-    note = NormalizedCharField(_("note"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("reminder")

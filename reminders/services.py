@@ -14,6 +14,7 @@ from directives.models import Directive, Task
 from notifications.models import NotificationKind
 from notifications.services import notifications_send_many, office_members
 from reminders.calendar import WorkingCalendar
+from reminders.ledger import ledger_claim
 from reminders.models import Reminder, ReminderKind, ReminderPolicy, ReminderStatus
 from reminders.rules import owed_reminders
 from reports.models import Assignment, ProgressReport, ReportingPeriod, ReportState
@@ -205,23 +206,6 @@ def _recipients_of(chunk):
     return found
 
 
-def _claim(pks, status, now, recipients=0, note=""):
-    """Moves the rows of ``pks`` that are still pending to ``status`` and
-    answers which: the conditional update is the claim, so a row another
-    sweep took meanwhile is not counted twice (one statement per row set)."""
-    if not pks:
-        return set()
-    table = connection.ops.quote_name(Reminder._meta.db_table)
-    marks = ", ".join(["%s"] * len(pks))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, sent_at = %s, recipients = %s, note = %s "  # noqa: S608
-            f"WHERE id IN ({marks}) AND status = %s RETURNING id",
-            [status, now if status == ReminderStatus.SENT else None, recipients, note, *pks, ReminderStatus.PENDING],
-        )
-        return {row[0] for row in cursor.fetchall()}
-
-
 def _deliver_chunk(chunk, now):
     """One transaction: skips the rows whose report has meanwhile been sent,
     claims the others that are still pending (rows another sweep took are
@@ -241,7 +225,7 @@ def _deliver_chunk(chunk, now):
         }
         owed = [r for r in chunk if _still_owed(r, reports.get((r.assignment_id, r.period_id), (None, None))[1])]
         owed_pks = {r.pk for r in owed}
-        skipped = _claim([r.pk for r in chunk if r.pk not in owed_pks], ReminderStatus.SKIPPED, now,
+        skipped = ledger_claim(Reminder, [r.pk for r in chunk if r.pk not in owed_pks], ReminderStatus.SKIPPED, now,
                          note="reported before it was sent")  # fmt: skip
         recipients = _recipients_of(owed)
         by_count = defaultdict(list)
@@ -250,7 +234,7 @@ def _deliver_chunk(chunk, now):
             by_count[reminder.recipients].append(reminder.pk)
         sent = set()
         for count, pks in by_count.items():  # a few distinct counts: one statement each
-            sent |= _claim(pks, ReminderStatus.SENT, now, recipients=count)
+            sent |= ledger_claim(Reminder, pks, ReminderStatus.SENT, now, recipients=count)
         notifications_send_many([
             {"recipients": recipients[r.pk], "kind": NOTIFICATION_KINDS[r.kind], "report_id": reports.get(
                 (r.assignment_id, r.period_id), (None, None))[0], "assignment": r.assignment, "period": r.period}
