@@ -26,6 +26,11 @@ class ChoiceWidget(widgets.Widget):
         super().__init__()
 
     def _lookup(self):
+        if getattr(self, "_table", None) is None:
+            self._table = self._build()
+        return self._table
+
+    def _build(self):
         table = {}
         for value, label in self.choices.choices:
             table[str(value).casefold()] = value
