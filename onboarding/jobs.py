@@ -9,7 +9,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from accounts.services import users_send_set_password
@@ -76,6 +76,48 @@ def _queue(name, batch_id):
         {"check_import": import_batch_check, "apply_import": import_batch_apply}[name](batch_id=batch_id)
 
 
+class _Progress:
+    """The job's progress bar: written when it moves by ``STEP`` points or more,
+    so at most 100 / STEP writes per phase whatever the file's size. Inside the
+    import's transaction (the apply) the bar is written through a connection of
+    its own on PostgreSQL, so that the page sees it before the commit."""
+
+    STEP = 5
+
+    def __init__(self, batch_id):
+        self.batch_id, self.shown, self.side = batch_id, 0, None
+        self.writes = 0
+
+    def __call__(self, fraction):
+        percent = min(99, int(fraction * 100))
+        if percent < self.shown + self.STEP:
+            return
+        self.shown = percent
+        if not connection.in_atomic_block:
+            ImportBatch.objects.filter(pk=self.batch_id).update(progress=percent)
+        elif connection.vendor == "postgresql":
+            try:
+                if self.side is None:
+                    self.side = connections.create_connection("default")
+                with self.side.cursor() as cursor:
+                    # Never wait behind a lock the request itself may hold on the row.
+                    cursor.execute("SET lock_timeout = '1s'")
+                    cursor.execute(
+                        f"UPDATE {ImportBatch._meta.db_table} SET progress = %s WHERE id = %s::uuid",  # noqa: S608
+                        [percent, str(self.batch_id)],
+                    )
+            except DatabaseError:
+                logger.info("Progress of import %s not written.", self.batch_id, exc_info=True)
+                return
+        else:
+            return
+        self.writes += 1
+
+    def close(self):
+        if self.side is not None:
+            self.side.close()
+
+
 def _read(batch):
     with batch.file.open("rb") as handle:
         return handle.read()
@@ -85,8 +127,9 @@ def import_batch_check(*, batch_id):
     batch = ImportBatch.objects.get(pk=batch_id)
     if batch.state != ImportState.CHECKING:
         return batch
+    progress = _Progress(batch.pk)
     try:
-        report = organisation_import(data=_read(batch), filename=batch.filename, dry_run=True)
+        report = organisation_import(data=_read(batch), filename=batch.filename, dry_run=True, progress=progress)
     except workbook.WorkbookError as error:
         batch.state, batch.error = ImportState.REFUSED, str(error)
     else:
@@ -116,7 +159,13 @@ def import_batch_apply(*, batch_id):
     batch = ImportBatch.objects.get(pk=batch_id)
     if batch.state != ImportState.APPLYING:
         return batch
-    report = organisation_import(data=_read(batch), filename=batch.filename, dry_run=False)
+    progress = _Progress(batch.pk)
+    try:
+        report = organisation_import(
+            data=_read(batch), filename=batch.filename, dry_run=False, user=batch.user, progress=progress
+        )
+    finally:
+        progress.close()
     batch.report = report_as_data(report)
     batch.state = ImportState.APPLIED if report.applied else ImportState.REFUSED
     batch.applied_at = timezone.now() if report.applied else None

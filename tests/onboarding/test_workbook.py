@@ -2,6 +2,7 @@
 ways, rows matched on natural keys, a preview with every row's fate and every
 error in Vietnamese, all or nothing."""
 
+import datetime
 import io
 
 import pytest
@@ -242,3 +243,92 @@ def test_the_commands_import_with_a_dry_run_and_fail_on_row_errors(world, tmp_pa
     out = tmp_path / "out.xlsx"
     call_command("export_organisation", str(out))
     assert load_workbook(out)["Đơn vị"]["A2"].value
+
+
+def test_a_closed_unit_takes_no_new_membership_or_assignment(world):
+    UnitFactory(code="xa-cu", name="Xã Cũ", parent=world, valid_from=None, valid_to=datetime.date(2025, 6, 30))
+    User.objects.create(username="nguyenvana")
+    data = book(
+        memberships=[["nguyenvana", "xa-cu", "Chuyên viên báo cáo"]],
+        assignments=[["12-CT/TU", "1", "xa-cu", "Phối hợp", "", "", "", "", "", "", "bao-cao"]],
+    )
+
+    report = run(data, dry_run=True)
+
+    errors = [(sheet.key, row.errors) for sheet in report.sheets for row in sheet.errors]
+    assert [key for key, _e in errors] == ["memberships", "assignments"]
+    for _key, row_errors in errors:
+        assert row_errors == [
+            ("Mã đơn vị", "Đơn vị “xa-cu” đã đóng từ ngày 30/06/2025: không nhận thêm thành viên hay phân công mới.")
+        ]
+
+
+def test_what_a_closed_unit_already_has_is_exported_and_imported_unchanged(world):
+    closed = UnitFactory(code="xa-cu", name="Xã Cũ", parent=world, valid_to=datetime.date(2025, 6, 30))
+    task = world.issued_directives.get().tasks.get(number=1)
+    AssignmentFactory(task=task, unit=closed, role="coordinating")
+
+    report = run(organisation_export(), dry_run=True)
+
+    assert report.ok and report.counts["new"] == report.counts["changed"] == 0, list(report.error_lines())
+
+
+def test_a_lead_changed_to_co_ordinating_on_the_sheet_frees_the_area_for_another_row(world):
+    first = UnitFactory(code="ban-a", parent=world, kind="advisory_body")
+    UnitFactory(code="ban-b", parent=world, kind="advisory_body")
+    task = world.issued_directives.get().tasks.get(number=1)
+    AssignmentFactory(task=task, unit=first, role="lead")
+    rows = [
+        ["12-CT/TU", "1", "ban-a", "Phối hợp", "", "", "", "", "", "", "bao-cao"],
+        ["12-CT/TU", "1", "ban-b", "Chủ trì", "", "", "", "", "", "", "bao-cao"],
+    ]
+
+    report = run(book(assignments=rows))
+
+    assert report.applied, list(report.error_lines())
+    assert Assignment.objects.get(unit__code="ban-b").role == "lead"
+
+
+def test_the_check_reads_the_database_a_fixed_number_of_times_whatever_the_rows(world, django_assert_max_num_queries):
+    def units(count):
+        return [[f"xa-{n}", f"Xã {n}", "", "Cấp ủy", "Xã", "tinh-uy", "", "", "", "có"] for n in range(count)]
+
+    def sheets(count):
+        return book(
+            units=units(count),
+            users=[[f"user{n}", "Trần", f"B{n}", f"b{n}@example.vn", "có"] for n in range(count)],
+            memberships=[[f"user{n}", f"xa-{n}", "Chuyên viên báo cáo"] for n in range(count)],
+            assignments=[
+                ["12-CT/TU", "1", f"xa-{n}", "Chủ trì", "", "", "", "", "", "", "bao-cao"] for n in range(count)
+            ],
+        )
+
+    small, large = sheets(3), sheets(60)
+    with django_assert_max_num_queries(12):
+        assert run(small, dry_run=True).ok
+    with django_assert_max_num_queries(12):
+        assert run(large, dry_run=True).ok
+
+
+def test_applied_rows_are_written_in_bulk_with_the_importer_in_the_history(world, admin_user):
+    count = 40
+    data = book(
+        units=[[f"xa-{n}", f"Xã {n}", "", "Cấp ủy", "Xã", "tinh-uy", "", "", "", "có"] for n in range(count)],
+        assignments=[["12-CT/TU", "1", f"xa-{n}", "Chủ trì", "", "", "", "", "", "", "bao-cao"] for n in range(count)],
+    )
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        report = organisation_import(data=data, filename="to-chuc.xlsx", dry_run=False, user=admin_user)
+
+    assert report.applied and Assignment.objects.count() == count
+    assert len(queries) < 40
+    history = Assignment.history.filter(unit__code="xa-1").get()
+    assert history.history_user == admin_user and "to-chuc.xlsx" in history.history_change_reason
+
+    edited = book(assignments=[["12-CT/TU", "1", "xa-1", "Chủ trì", "Đ/c Lan", "", "", "", "", "", "bao-cao"]])
+    report = organisation_import(data=edited, filename="sua.xlsx", dry_run=False, user=admin_user)
+    assert [row.changed for row in report.sheets[0].rows] == [["Rõ người"]]
+    assert Assignment.objects.get(unit__code="xa-1").responsible_person == "Đ/c Lan"
+    assert Assignment.history.filter(unit__code="xa-1").count() == 2
