@@ -36,6 +36,8 @@ import psycopg2
 import redis
 import requests
 
+from bench import importing
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
@@ -411,6 +413,7 @@ def targets_of(m):
         ("summary.docx, one province (s)", m["exports"]["summary_docx"]["seconds"], 5, "le"),
         ("summary.pdf, one province (s)", m["exports"]["summary_pdf"]["seconds"], 20, "le"),
         ("correctness (figures = SQL recount)", m["correctness"]["ok"], True, "eq"),
+        *importing.target_rows(m["import"]),
     ]
     return [
         {"name": name, "value": value, "limit": limit,
@@ -439,6 +442,7 @@ def print_table(results):
         print(f"{'sweep, ' + run + ' run':<44}{s['seconds']:>9}s   queued {s['queued']}, sent {s['sent']}")
     for name, row in m["exports"].items():
         print(f"{name + ' (' + row['via'] + ')':<44}{row['seconds']:>9}s   {row['bytes']} bytes")
+    importing.print_rows(m["import"])
     print("queries: " + ", ".join(f"{k} {v['queries']}" for k, v in m["queries"]["counts"].items()))
     for case, row in m["correctness"]["cases"].items():
         print(f"correctness {case}: {'equal' if row['equal'] else 'DIFFERENT'} {row['dashboard']}"
@@ -570,6 +574,7 @@ def main(argv=None):
             m["exports"][name]["unit_scoped"] = m["queries"]["unit_scoping"]
         log("correctness")
         m["correctness"] = probe(env, "correctness", json.dumps(params))
+        m["import"] = importing.run(env, scale)
         results["targets"] = targets_of(m)
     except Exception as error:  # whatever stops the harness is reported in the results, and fails the run
         results["error"] = f"{type(error).__name__}: {error}"

@@ -115,11 +115,18 @@ class Plan:
     # --- reading cells -------------------------------------------------------------------------
 
     @staticmethod
-    def _clean(resource, values, skip=()):
+    def _fields(resource):
+        """The resource's import fields and {attribute: column}, worked out once a sheet."""
+        if not hasattr(resource, "_plan_fields"):
+            fields = resource.get_import_fields()
+            resource._plan_fields = (fields, {f.attribute: f.column_name for f in fields if f.attribute})
+        return resource._plan_fields
+
+    def _clean(self, resource, values, skip=()):
         """The row's cells through the resource's widgets: {attribute: value}
         and the cells in error as (column, message)."""
         cleaned, errors = {}, []
-        for resource_field in resource.get_import_fields():
+        for resource_field in self._fields(resource)[0]:
             name = resource_field.attribute
             if not name or resource_field.readonly or name in skip:
                 continue
@@ -129,12 +136,12 @@ class Plan:
                 errors.append((resource_field.column_name, str(error)))
         return cleaned, errors
 
-    @staticmethod
-    def _validate(instance, resource, errors, exclude):
+    def _validate(self, instance, resource, errors, exclude):
         """The model's own field checks (lengths, choices, codes, e-mail) for the
         fields not already in error."""
-        columns = {f.attribute: f.column_name for f in resource.get_import_fields() if f.attribute}
-        names = {name for name, column in columns.items() if any(column == c for c, _m in errors)}
+        columns = self._fields(resource)[1]
+        in_error = {column for column, _m in errors}
+        names = [name for name, column in columns.items() if column in in_error] if in_error else []
         try:
             instance.clean_fields(exclude=[*exclude, *names])
         except ValidationError as error:

@@ -4,6 +4,7 @@ or real date cells, yes/no as "có"/"không", related rows by their code. Every
 error says, in Vietnamese, what is wrong with the cell."""
 
 import datetime
+import re
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -65,6 +66,8 @@ class ChoiceWidget(widgets.Widget):
 
 class DateWidget(widgets.Widget):
     FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+    # dd/mm/yyyy, as the export writes it, without strptime's cost (a tenth of a national check).
+    USUAL = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, datetime.datetime):
@@ -74,6 +77,12 @@ class DateWidget(widgets.Widget):
         text = _plain(value)
         if not text:
             return None
+        usual = self.USUAL.fullmatch(text)
+        if usual:
+            try:
+                return datetime.date(int(usual[3]), int(usual[2]), int(usual[1]))
+            except ValueError:
+                pass  # 31/02/2025: the message below
         for pattern in self.FORMATS:
             try:
                 return datetime.datetime.strptime(text, pattern).date()
