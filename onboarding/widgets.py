@@ -60,8 +60,10 @@ class ChoiceWidget(widgets.Widget):
     def render(self, value, obj=None, **kwargs):
         if value in (None, ""):
             return ""
-        with translation.override("vi"):
-            return str(self.choices(value).label)
+        if getattr(self, "_labels", None) is None:
+            with translation.override("vi"):
+                self._labels = {choice: str(label) for choice, label in self.choices.choices}
+        return self._labels[self.choices(value)]
 
 
 class DateWidget(widgets.Widget):
