@@ -156,3 +156,22 @@ def test_imported_users_are_asked_by_e_mail_to_choose_their_password(
     (message,) = mail.outbox  # the user without an address gets none: the administrator tells them
     assert message.to == ["lan@example.vn"] and "Kính gửi đồng chí Nguyễn Thị Lan," in message.body
     assert LINK.search(message.body)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_jobs_progress_bar_moves_in_a_bounded_number_of_writes(admin_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from onboarding.jobs import _Progress
+
+    batch = ImportBatch.objects.create(user=admin_user, filename="to-chuc.xlsx", rows=130_000)
+    progress = _Progress(batch.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        for row in range(130_001):
+            progress(row / 130_000)
+
+    assert len(queries) == progress.writes <= 100 // _Progress.STEP
+    batch.refresh_from_db()
+    assert batch.progress == 95  # 100 when the job has written its report
