@@ -79,8 +79,9 @@ class Plan:
     """One import: the stored organisation read once, the sheets checked in
     order (each may refer to the rows of the sheets before), then written."""
 
-    def __init__(self, *, today=None):
+    def __init__(self, *, today=None, progress=None, total=0):
         self.today = today or timezone.localdate()
+        self.progress, self.total, self.done = progress, max(1, total), 0
         self.rows = {}  # sheet key -> [Planned or None (rows in error)]
         # The tree as it will be: code -> [parent code, kind, valid_from, valid_to, name].
         self.tree = {
@@ -156,11 +157,13 @@ class Plan:
             return ""
         return text
 
-    @staticmethod
-    def _rows(sheet):
+    def _rows(self, sheet):
         headers = sheet.dataset.headers
         for number, row in zip(sheet.row_numbers, sheet.dataset, strict=True):
             yield number, dict(zip(headers, row, strict=True))
+            self.done += 1
+            if self.progress and not self.done % 1000:
+                self.progress(self.done / self.total)
 
     @staticmethod
     def _duplicate(seen, key, number, column, errors):
@@ -198,7 +201,7 @@ class Plan:
         columns = {f.attribute: f.column_name for f in resource.get_import_fields()}
         parent_widget = resource.fields["parent"].widget
         attributes = [name for name in columns if name != "parent"]
-        in_sheet = {_text(values[columns["code"]]) for _n, values in self._rows(sheet)}
+        in_sheet = {_text(row[sheet.dataset.headers.index(columns["code"])]) for row in sheet.dataset}
         known = set(self.unit_rows) | in_sheet
         seen, planned = {}, []
         for number, values in self._rows(sheet):

@@ -72,15 +72,15 @@ def _scaled(progress, start, end):
     return (lambda fraction: progress(start + (end - start) * fraction)) if progress else None
 
 
-def _check(plan, sheets, report, progress):
-    total, done = max(1, sum(len(sheet.dataset) for sheet in sheets.values())), 0
+def _plan(sheets, progress):
+    return Plan(progress=progress, total=sum(len(sheet.dataset) for sheet in sheets.values()))
+
+
+def _check(plan, sheets, report):
     for key, _resource in RESOURCES:
         if key in sheets:
             sheet = sheets[key]
             report.sheets.append(SheetReport(key, sheet.title, CHECKS[key](plan, sheet)))
-            done += len(sheet.dataset)
-            if progress:
-                progress(done / total)
 
 
 def organisation_import(*, data: bytes, filename: str, dry_run: bool, user=None, progress=None) -> ImportReport:
@@ -92,11 +92,11 @@ def organisation_import(*, data: bytes, filename: str, dry_run: bool, user=None,
     sheets = {sheet.key: sheet for sheet in workbook.read(data, filename)}
     report = ImportReport()
     if dry_run:
-        _check(Plan(), sheets, report, progress)
+        _check(_plan(sheets, progress), sheets, report)
         return report
     with transaction.atomic():
-        plan = Plan()
-        _check(plan, sheets, report, _scaled(progress, 0, 0.5))
+        plan = _plan(sheets, _scaled(progress, 0, 0.5))
+        _check(plan, sheets, report)
         if report.ok:
             reason = _("Imported from the organisation workbook %(file)s") % {"file": filename}
             report.created_users = plan.write(user=user, reason=reason, progress=_scaled(progress, 0.5, 1))

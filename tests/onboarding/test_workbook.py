@@ -332,3 +332,12 @@ def test_applied_rows_are_written_in_bulk_with_the_importer_in_the_history(world
     assert [row.changed for row in report.sheets[0].rows] == [["Rõ người"]]
     assert Assignment.objects.get(unit__code="xa-1").responsible_person == "Đ/c Lan"
     assert Assignment.history.filter(unit__code="xa-1").count() == 2
+
+
+def test_the_check_of_a_large_workbook_reports_its_progress_as_it_goes(world):
+    seen = []
+    rows = [[f"xa-{n}", f"Xã {n}", "", "Cấp ủy", "Xã", "tinh-uy", "", "", "", "có"] for n in range(2500)]
+
+    organisation_import(data=book(units=rows), filename="to-chuc.xlsx", dry_run=True, progress=seen.append)
+
+    assert seen == [1000 / 2500, 2000 / 2500]
