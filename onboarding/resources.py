@@ -3,14 +3,15 @@
 Rows match on natural keys (a unit's code; a user's username; a membership's
 username, unit code and role; an assignment's directive, task number and unit
 code), so importing the same file twice changes nothing and an edited file
-changes only what was edited. Models are validated in full (``clean()`` and
-their constraints), so the rules of the product hold for imported rows too:
-one lead per task in an area, a unit closed after it opened, a valid e-mail.
-Column names are the workbook's Vietnamese headers (``workbook.SHEETS``).
+changes only what was edited. The resources define the columns and their
+widgets, for the export and for reading the cells of an import; the rows are
+checked and written a whole sheet at a time by ``onboarding.plan``, where the
+rules of the product are checked (one lead per task in an area, a unit closed
+after it opened, a valid e-mail). Column names are the workbook's Vietnamese
+headers (``workbook.SHEET_TITLES``).
 """
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,7 +30,7 @@ def _field(attribute, column, widget=None, **kwargs):
 
 
 class _Base(resources.ModelResource):
-    """Unchanged rows are reported as such and not saved again."""
+    """Options for django-import-export's own import_data (the product imports through onboarding.plan)."""
 
     class Meta:
         skip_unchanged = True
@@ -74,20 +75,6 @@ class UnitResource(_Base):
     def get_queryset(self):
         return Unit.objects.without_tree_fields().select_related("parent").order_by("level", "code")
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        errors = dict(import_validation_errors or {})
-        parent = instance.parent
-        seen = {instance.code}
-        while parent is not None:
-            if parent.code in seen:
-                errors["parent"] = ValidationError(
-                    _("The parent makes a cycle in the tree: %(code)s.") % {"code": parent.code}
-                )
-                break
-            seen.add(parent.code)
-            parent = Unit.objects.without_tree_fields().filter(pk=parent.parent_id).first()
-        super().validate_instance(instance, errors, validate_unique)
-
 
 class UserResource(_Base):
     username = _field("username", "Tên đăng nhập")
@@ -103,39 +90,6 @@ class UserResource(_Base):
 
     def get_queryset(self):
         return User.objects.order_by("username")
-
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        errors = dict(import_validation_errors or {})
-        taken = User.objects.filter(username__iexact=instance.username).exclude(username=instance.username)
-        if instance.username and taken.exists():
-            errors["username"] = ValidationError(
-                _("The username “%(username)s” is taken (letters in another case).") % {"username": instance.username}
-            )
-        if instance.email and not errors.get("email"):
-            from django.core.validators import validate_email
-
-            try:
-                validate_email(instance.email)
-            except ValidationError:
-                errors["email"] = ValidationError(
-                    _("“%(value)s” is not an e-mail address.") % {"value": instance.email}
-                )
-        super().validate_instance(instance, errors, validate_unique)
-
-    def after_init_instance(self, instance, new, row, **kwargs):
-        if new:
-            # Nobody is told a password: new users set theirs from an e-mail.
-            instance.set_unusable_password()
-        super().after_init_instance(instance, new, row, **kwargs)
-
-    def save_instance(self, instance, is_create, row, **kwargs):
-        super().save_instance(instance, is_create, row, **kwargs)
-        if is_create:
-            self.created_users.append(instance.pk)
-
-    def before_import(self, dataset, **kwargs):
-        self.created_users = []
-        super().before_import(dataset, **kwargs)
 
 
 class MembershipResource(_Base):
