@@ -68,5 +68,5 @@ class AttachmentView(APIView):
         try:
             attachment_delete(attachment=attachment, by=request.user)
         except PermissionDenied:
-            raise exceptions.PermissionDenied() from None
+            raise Http404 from None  # as on the report page
         return Response(status=status.HTTP_204_NO_CONTENT)
