@@ -105,6 +105,8 @@ def _form_data(report, sent, indicators):
         value = by_indicator.get(indicator.pk, saved.get(indicator.pk))
         if value is not None and indicator.kind == "yes_no":
             value = "1" if value else "0"
+        elif value is not None and value == int(value):
+            value = int(value)  # "3", as the form would get it, not "3.00"
         data[f"indicator_{indicator.pk}"] = "" if value is None else str(value)
     data["expected_version"] = sent["expected_version"]
     return data
