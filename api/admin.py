@@ -28,6 +28,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         count = sum(apikey_revoke(key=key) for key in queryset)
         self.message_user(
-            request, ngettext("%(count)d key revoked.", "%(count)d keys revoked.", count) % {"count": count},
+            request,
+            ngettext("%(count)d key revoked.", "%(count)d keys revoked.", count) % {"count": count},
             messages.SUCCESS,
         )

@@ -64,6 +64,11 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
+        # DRF's session check words this in English only.
+        exc = exceptions.PermissionDenied(
+            _("CSRF check failed: send the X-CSRFToken header with the csrftoken cookie's value."), code="csrf_failed"
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

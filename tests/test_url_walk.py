@@ -483,8 +483,13 @@ WALK = {
     "api_redoc": [Case("api_redoc", lambda w: reverse("api_redoc"), get=everyone(OK), post=everyone(POST_ONLY))],
     # The user's own API keys; a POST makes one for the poster.
     "api_keys": [
-        Case("api_keys", lambda w: reverse("api_keys"), get=signed_in(OK), post=signed_in(OK),
-             data=lambda w: {"name": "Hệ thống thử", "read_only": "1"})  # fmt: skip
+        Case(
+            "api_keys",
+            lambda w: reverse("api_keys"),
+            get=signed_in(OK),
+            post=signed_in(OK),
+            data=lambda w: {"name": "Hệ thống thử", "read_only": "1"},
+        )  # fmt: skip
     ],
     "api_key_revoke": [
         Case(
@@ -710,8 +715,7 @@ def test_every_url_pattern_of_the_project_is_in_the_walk():
     patterns = {name: (route, callback) for name, route, callback in project_patterns()}
     walked_elsewhere = {name for name in patterns if name.startswith(API_ROUTE_PREFIX)}
     missing = [
-        f"{name} ({patterns[name][0]!r})"
-        for name in sorted(set(patterns) - set(WALK) - NOT_WALKED - walked_elsewhere)
+        f"{name} ({patterns[name][0]!r})" for name in sorted(set(patterns) - set(WALK) - NOT_WALKED - walked_elsewhere)
     ]
     assert not missing, f"URL patterns the walk does not cover (add them to WALK in {__name__}): {missing}"
     stale = sorted(set(WALK) - set(patterns))

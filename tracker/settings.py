@@ -391,7 +391,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Directive tracker API",
     "DESCRIPTION": "Directives, assignments, progress reports and the dashboard's figures, "
-    "with the permissions of the pages. See the README, \"The API\".",
+    'with the permissions of the pages. See the README, "The API".',
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

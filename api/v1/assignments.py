@@ -123,4 +123,3 @@ class DueViewSet(ViewSet):
             for row in group.rows
         ]
         return Response(DueSerializer(rows, many=True).data)
-

@@ -34,7 +34,9 @@ class AttachmentListView(APIView):
         report = report_or_404(request.user, report_pk)
         return Response(AttachmentSerializer(report.attachments.order_by("uploaded_at", "pk"), many=True).data)
 
-    @extend_schema(request=UploadSerializer, responses={201: AttachmentSerializer}, operation_id="reports_attachments_create")
+    @extend_schema(
+        request=UploadSerializer, responses={201: AttachmentSerializer}, operation_id="reports_attachments_create"
+    )
     def post(self, request, report_pk):
         report = report_or_404(request.user, report_pk)
         sent = UploadSerializer(data=request.data)

@@ -1,13 +1,12 @@
 """Directives, their tasks and their indicators: what every signed-in user
 reads on the pages (the text units report against)."""
 
+import django_filters
 from rest_framework import serializers
 
-from api.v1.base import ReadOnlyViewSet
-
 from api.filters import IdFilter
+from api.v1.base import ReadOnlyViewSet
 from directives.models import Directive, Indicator, Task
-import django_filters
 
 
 class DirectiveSerializer(serializers.ModelSerializer):

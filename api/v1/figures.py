@@ -86,9 +86,7 @@ def figures_data(selection, figures, *, from_tallies):
         "as_of": selection.as_of,
         "from_tallies": from_tallies,
         "total": _block(figures.total),
-        "tasks": [
-            {"task": item.task.pk, "number": item.task.number, **_block(item.block)} for item in figures.by_task
-        ],
+        "tasks": [{"task": item.task.pk, "number": item.task.number, **_block(item.block)} for item in figures.by_task],
         "series": [
             {
                 "period_key": point.period.key,

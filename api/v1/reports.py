@@ -156,9 +156,9 @@ def _transition_view(step):
 
     transition.__name__ = f"action_{step}"
     transition.__doc__ = f"Workflow action “{step}” ({TransitionAction(step).label}), under the pages' rules."
-    decorated = extend_schema(request=ReasonSerializer, responses={200: ReportSerializer}, operation_id=f"reports_{step}")(
-        transition
-    )
+    decorated = extend_schema(
+        request=ReasonSerializer, responses={200: ReportSerializer}, operation_id=f"reports_{step}"
+    )(transition)
     return action(detail=True, methods=["post"], url_path=step, url_name=step)(decorated)
 
 

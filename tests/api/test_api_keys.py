@@ -84,6 +84,7 @@ def test_a_session_write_needs_the_csrf_token(reporter_a, assignment_a):
     assert client.get(reverse("api-report-list")).status_code == 200
     response = client.post(reverse("api-report-list"), {"assignment": assignment_a.pk, "period": period.pk})
     assert response.status_code == 403
+    assert response.json()["code"] == "csrf_failed"
     assert "CSRF" in response.json()["message"]
 
 

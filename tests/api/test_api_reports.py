@@ -46,7 +46,9 @@ def test_a_reporter_starts_saves_and_submits_a_report(api_client_for, reporter_a
                               {"expected_version": 2, "percent_complete": 50})  # fmt: skip
     assert saved.status_code == 200
     assert (saved.json()["version"], saved.json()["percent_complete"], saved.json()["results"]) == (
-        3, 50, "Đã tổ chức 3 hội nghị."
+        3,
+        50,
+        "Đã tổ chức 3 hội nghị.",
     )
     submitted = client.post_json(reverse("api-report-submit", args=[report["id"]]))
     assert submitted.status_code == 200
@@ -84,7 +86,10 @@ def test_field_errors_come_by_field_with_a_code_and_a_vietnamese_message(api_cli
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "validation_error"
-    assert body["fields"]["percent_complete"][0]["message"] == "Nhiệm vụ đã hoàn thành thì tỷ lệ hoàn thành phải là 100 phần trăm."
+    assert (
+        body["fields"]["percent_complete"][0]["message"]
+        == "Nhiệm vụ đã hoàn thành thì tỷ lệ hoàn thành phải là 100 phần trăm."
+    )
     assert not ProgressReport.objects.exists()
     wrong_type = api_client_for(reporter_a).post_json(reverse("api-report-list"), {"assignment": "x", "period": 1})
     assert wrong_type.status_code == 400

@@ -143,16 +143,22 @@ API_WALK = {
     ],
     "api-unit-list": [
         Case("units", "GET", lambda w: reverse("api-unit-list"), signed_in(OK)),
-        Case("units under unit B", "GET", lambda w: reverse("api-unit-list") + "?under=unit-b&on=2024-06-01",
-             signed_in(OK)),  # fmt: skip
+        Case(
+            "units under unit B",
+            "GET",
+            lambda w: reverse("api-unit-list") + "?under=unit-b&on=2024-06-01",
+            signed_in(OK),
+        ),  # fmt: skip
     ],
-    "api-unit-detail": [
-        Case("unit B", "GET", lambda w: reverse("api-unit-detail", args=[w.unit_b.pk]), readers(OK))
-    ],
+    "api-unit-detail": [Case("unit B", "GET", lambda w: reverse("api-unit-detail", args=[w.unit_b.pk]), readers(OK))],
     "api-assignment-list": [
         Case("assignments", "GET", lambda w: reverse("api-assignment-list"), signed_in(OK)),
-        Case("assignments of unit B", "GET", lambda w: reverse("api-assignment-list") + f"?unit={w.unit_b.pk}",
-             signed_in(OK)),  # fmt: skip
+        Case(
+            "assignments of unit B",
+            "GET",
+            lambda w: reverse("api-assignment-list") + f"?unit={w.unit_b.pk}",
+            signed_in(OK),
+        ),  # fmt: skip
     ],
     "api-assignment-detail": [
         Case(
@@ -165,21 +171,36 @@ API_WALK = {
     "api-due-list": [Case("due", "GET", lambda w: reverse("api-due-list"), signed_in(OK))],
     "api-report-list": [
         Case("reports", "GET", lambda w: reverse("api-report-list"), signed_in(OK)),
-        Case("reports of unit B", "GET", lambda w: reverse("api-report-list") + f"?unit={w.unit_b.pk}",
-             signed_in(OK)),  # fmt: skip
+        Case(
+            "reports of unit B", "GET", lambda w: reverse("api-report-list") + f"?unit={w.unit_b.pk}", signed_in(OK)
+        ),  # fmt: skip
         Case(
             "start unit B's report",
             "POST",
             lambda w: reverse("api-report-list"),
-            expect(staff_a=NOT_FOUND, viewer_b=FORBIDDEN, committee=FORBIDDEN, office=FORBIDDEN,
-                   admin=st(201, changes=True)),  # fmt: skip
-            data=lambda w: {"assignment": w.report.assignment_id, "period": w.empty_period.pk,
-                            "implementation_status": "in_progress", "percent_complete": 10, "results": "Bắt đầu."},
+            expect(
+                staff_a=NOT_FOUND,
+                viewer_b=FORBIDDEN,
+                committee=FORBIDDEN,
+                office=FORBIDDEN,
+                admin=st(201, changes=True),
+            ),  # fmt: skip
+            data=lambda w: {
+                "assignment": w.report.assignment_id,
+                "period": w.empty_period.pk,
+                "implementation_status": "in_progress",
+                "percent_complete": 10,
+                "results": "Bắt đầu.",
+            },
         ),  # fmt: skip
     ],
     "api-report-detail": [
-        Case("report B", "GET", lambda w: reverse("api-report-detail", args=[w.report.pk]),
-             readers(st(200, shows_secret=True))),  # fmt: skip
+        Case(
+            "report B",
+            "GET",
+            lambda w: reverse("api-report-detail", args=[w.report.pk]),
+            readers(st(200, shows_secret=True)),
+        ),  # fmt: skip
         Case(
             "save report B",
             "PATCH",
@@ -190,8 +211,9 @@ API_WALK = {
     ],
     **{f"api-report-{step}": [transition_case(str(step))] for step in APPLIES_FROM},
     "api-attachment-list": [
-        Case("attachments of report B", "GET", lambda w: reverse("api-attachment-list", args=[w.report.pk]),
-             readers(OK)),  # fmt: skip
+        Case(
+            "attachments of report B", "GET", lambda w: reverse("api-attachment-list", args=[w.report.pk]), readers(OK)
+        ),  # fmt: skip
         Case(
             "attach to report B",
             "POST",
@@ -202,8 +224,12 @@ API_WALK = {
         ),
     ],
     "api-attachment-detail": [
-        Case("download", "GET", lambda w: reverse("api-attachment-detail", args=[w.report.pk, w.attachment.pk]),
-             readers(OK)),  # fmt: skip
+        Case(
+            "download",
+            "GET",
+            lambda w: reverse("api-attachment-detail", args=[w.report.pk, w.attachment.pk]),
+            readers(OK),
+        ),  # fmt: skip
         Case(
             "download through unit A's report",
             "GET",
@@ -223,12 +249,20 @@ API_WALK = {
     ],
     "api-notification-list": [Case("notifications", "GET", lambda w: reverse("api-notification-list"), signed_in(OK))],
     "api-notification-detail": [
-        Case("reporter B's notification", "GET",
-             lambda w: reverse("api-notification-detail", args=[w.notification.pk]), signed_in(NOT_FOUND)),  # fmt: skip
+        Case(
+            "reporter B's notification",
+            "GET",
+            lambda w: reverse("api-notification-detail", args=[w.notification.pk]),
+            signed_in(NOT_FOUND),
+        ),  # fmt: skip
     ],
     "api-notification-read": [
-        Case("read reporter B's notification", "POST",
-             lambda w: reverse("api-notification-read", args=[w.notification.pk]), signed_in(NOT_FOUND)),  # fmt: skip
+        Case(
+            "read reporter B's notification",
+            "POST",
+            lambda w: reverse("api-notification-read", args=[w.notification.pk]),
+            signed_in(NOT_FOUND),
+        ),  # fmt: skip
     ],
     "api-notification-read-all": [
         Case("read all", "POST", lambda w: reverse("api-notification-read-all"), signed_in(OK)),
@@ -292,7 +326,7 @@ def body_of(response):
 
 
 @pytest.fixture
-def api_world(make_world):
+def api_world(make_world):  # noqa: F811 - the URL walk's fixture
     from tests.factories import IndicatorFactory
 
     def make(state):
