@@ -18,7 +18,7 @@ from api.filters import IdFilter, UpdatedSinceFilter
 from api.v1.base import ViewSet
 from reports.access import assignment_or_404, period_of_assignment_or_404, report_or_404
 from reports.forms import ReasonForm, ReportForm
-from reports.models import IndicatorValue, ProgressReport, ReportState, TransitionAction
+from reports.models import ImplementationStatus, IndicatorValue, ProgressReport, ReportState, TransitionAction
 from reports.services import REPORT_FIELDS, EditConflict, report_save, report_start
 from reports.workflow import TRANSITIONS, allowed_actions, report_transition
 
@@ -57,7 +57,7 @@ class ReportWriteSerializer(serializers.Serializer):
     expected_version = serializers.IntegerField(
         min_value=1, help_text="The version the change is based on (1 for a report not yet started)."
     )
-    implementation_status = serializers.CharField(required=False)
+    implementation_status = serializers.ChoiceField(choices=ImplementationStatus.choices, required=False)
     percent_complete = serializers.IntegerField(required=False, min_value=0, max_value=100)
     results = serializers.CharField(required=False, allow_blank=True)
     difficulties = serializers.CharField(required=False, allow_blank=True)
