@@ -83,8 +83,16 @@ def environments(database_url, redis_url, var_dir):
         # Server-Timing is what the dashboard measurements read (off by default).
         "SERVER_TIMING": "1",
         "LOG_LEVEL": "WARNING",
+        **api_bench().ENVIRONMENT,
     }
     return build, production
+
+
+def api_bench():
+    """bench/api.py (imported late: it uses this module's helpers)."""
+    from bench import api
+
+    return api
 
 
 def manage(env, *args, capture=False, timeout=None):
@@ -414,6 +422,7 @@ def targets_of(m):
         ("summary.pdf, one province (s)", m["exports"]["summary_pdf"]["seconds"], 20, "le"),
         ("correctness (figures = SQL recount)", m["correctness"]["ok"], True, "eq"),
         *importing.target_rows(m["import"]),
+        *api_bench().api_targets(m["api"]),
     ]
     return [
         {"name": name, "value": value, "limit": limit,
@@ -430,6 +439,8 @@ def print_table(results):
     print(f"{'measurement':<44}{'p50':>10}{'p95':>10}{'n':>8}")
     for name in ("floor", "dashboard_latest", "dashboard_range"):
         row = m[name]
+        print(f"{name + ' (server ms)':<44}{row['p50_ms']:>10}{row['p95_ms']:>10}{row['n']:>8}")
+    for name, row in m["api"].items():
         print(f"{name + ' (server ms)':<44}{row['p50_ms']:>10}{row['p95_ms']:>10}{row['n']:>8}")
     for name in ("my_work", "submit"):
         row = m["load"][name]
@@ -547,6 +558,9 @@ def main(argv=None):
         m["dashboard_ratio"] = {
             case: round(m[case]["p50_ms"] / m["floor"]["p50_ms"], 1) for case in ("dashboard_latest", "dashboard_range")
         }
+
+        log("API: reports list and figures")
+        m["api"] = api_bench().api_measure(base, requests=options.requests, directive=directive, period_key=latest)
 
         with tempfile.TemporaryDirectory(prefix="bench-") as work:
             m["load"] = load_test(base, found["plan"], users=options.users, seconds=seconds,

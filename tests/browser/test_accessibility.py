@@ -35,7 +35,18 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 # Our own admin apps: the admin index, each app's index, and a list and a form of each model.
-OUR_APPS = ("units", "directives", "reports", "dashboard", "notifications", "reminders", "onboarding", "auth", "axes")
+OUR_APPS = (
+    "units",
+    "directives",
+    "reports",
+    "dashboard",
+    "notifications",
+    "reminders",
+    "onboarding",
+    "auth",
+    "axes",
+    "api",
+)
 ADMIN_VIEWS = re.compile(rf"^admin:(index|app_list|onboarding_import|({'|'.join(OUR_APPS)})_\w+_(changelist|change))$")
 # Drill-down pages read the same for every reader of the dashboard: checked once, by the first role.
 SHARED_VIEWS = ("dashboard_figure_rows", "dashboard_task", "dashboard_unit")
@@ -60,6 +71,9 @@ NOT_PAGES = {
     "inbox_accept",
     "healthz",
     "ping",
+    # The API's schema (JSON) and its Swagger UI (the sidecar's page, for integrators).
+    "api_schema",
+    "api_docs",
 }
 
 AXE_RUN = """async (tags) => {
