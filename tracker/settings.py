@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "accounts",
     "import_export",
     "onboarding",
+    # The follow-up register (issue #15).
+    "followups",
 ]
 
 # Object permissions come from ``rules`` (each app's rules.py); model
