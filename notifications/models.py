@@ -25,10 +25,13 @@ class NotificationKind(models.TextChoices):
     FOLLOWUP_REPORTED = "followup_reported", _("A follow-up item awaits your verification")
     FOLLOWUP_RETURNED = "followup_returned", _("A follow-up item was returned")
     FOLLOWUP_ACCEPTED = "followup_accepted", _("A follow-up item was accepted")
+    FOLLOWUP_DUE_SOON = "followup_due_soon", _("A follow-up item is due soon")
+    FOLLOWUP_OVERDUE = "followup_overdue", _("A follow-up item is overdue")
+    FOLLOWUP_ESCALATION = "followup_escalation", _("A unit keeps ignoring a follow-up item")
 
 
 # Escalations reach heads and the office however they chose to receive e-mail.
-ALWAYS_INDIVIDUAL = {NotificationKind.REMINDER_ESCALATION}
+ALWAYS_INDIVIDUAL = {NotificationKind.REMINDER_ESCALATION, NotificationKind.FOLLOWUP_ESCALATION}
 
 
 class EmailStatus(models.TextChoices):
