@@ -67,6 +67,17 @@ ANSWERABLE_STATUSES = (
 )
 
 
+STATUS_CSS = {
+    FollowUpStatus.NOT_STARTED: "text-bg-light border",
+    FollowUpStatus.IN_PROGRESS: "text-bg-info",
+    FollowUpStatus.PENDING_SIGNOFF: "text-bg-secondary",
+    FollowUpStatus.REPORTED: "text-bg-primary",
+    FollowUpStatus.RETURNED: "text-bg-warning",
+    FollowUpStatus.SETTLED: "text-bg-success",
+    FollowUpStatus.NOT_FEASIBLE: "text-bg-dark",
+}
+
+
 class Claim(models.TextChoices):
     """What the addressed unit reports when it sends the item for verification."""
 
@@ -272,6 +283,11 @@ class FollowUpItem(models.Model):
     def is_overdue(self, today: datetime.date) -> bool:
         """The per-object twin of ``FollowUpItemQuerySet.overdue``."""
         return not self.is_closed and self.due_on < today
+
+    @property
+    def status_css(self):
+        """The badge colour of the status on screens."""
+        return STATUS_CSS.get(self.status, "text-bg-light border")
 
     @property
     def closed_on_time(self):
