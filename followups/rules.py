@@ -130,3 +130,6 @@ rules.add_perm("followups.resupervise_item", (is_verifier_staff | is_issuer_staf
 rules.add_perm("followups.record_item", is_admin | is_office_staff | has_any_staff_role)
 rules.add_perm("followups.record_direction", is_admin | is_office_staff | is_committee_member)
 rules.add_perm("followups.read_register", rules.is_authenticated)
+
+# Importing items from a workbook (followups/roll_rules.py).
+from followups import roll_rules  # noqa: E402, F401

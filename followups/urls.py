@@ -1,9 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from followups import views
 
 urlpatterns = [
     path("", views.register, name="followup_register"),
+    path("", include("followups.roll_urls")),  # import and export
     path("new/", views.item_new, name="followup_new"),
     path("direction/", views.direction_new, name="followup_direction"),
     path("<id:pk>/", views.item_detail, name="followup_detail"),

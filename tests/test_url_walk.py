@@ -184,6 +184,13 @@ def accepts_if_submitted(state):
     return acts("inbox") if state == ReportState.SUBMITTED else to("inbox")
 
 
+def followup_import_of(user):
+    """A checked upload of follow-up items that had errors (nothing to import)."""
+    from followups.roll_models import ItemImport, ItemImportState
+
+    return ItemImport.objects.create(user=user, filename="kien-nghi.xlsx", state=ItemImportState.REFUSED)
+
+
 # --- the table: every URL pattern, how to reach unit B's objects, what each role gets ------------
 
 
@@ -481,6 +488,35 @@ WALK = {
             lambda w: reverse("notification_settings"),
             get=signed_in(OK),
             post=signed_in(OK),
+        )
+    ],
+    # The follow-up register's import and export (followups/roll_views.py): only the office and
+    # administrators import; a check is confirmed by whoever uploaded it (the office here).
+    "followup_export": [
+        Case("followup_export", lambda w: reverse("followup_export"), get=signed_in(OK), post=everyone(POST_ONLY))
+    ],
+    "followup_import": [
+        Case(
+            "followup_import",
+            lambda w: reverse("followup_import"),
+            get=reviewers_only(OK) | {COMMITTEE: NOT_FOUND},
+            post=reviewers_only(status(400)) | {COMMITTEE: NOT_FOUND},
+        )
+    ],
+    "followup_import_template": [
+        Case(
+            "followup_import_template",
+            lambda w: reverse("followup_import_template"),
+            get=reviewers_only(OK) | {COMMITTEE: NOT_FOUND},
+            post=everyone(POST_ONLY),
+        )
+    ],
+    "followup_import_preview": [
+        Case(
+            "followup_import_preview",
+            lambda w: reverse("followup_import_preview", args=[followup_import_of(w.users[OFFICE]).pk]),
+            get=reviewers_only(OK) | {COMMITTEE: NOT_FOUND},
+            post=reviewers_only(to("followup_import_preview")) | {ADMIN: NOT_FOUND, COMMITTEE: NOT_FOUND},
         )
     ],
 }

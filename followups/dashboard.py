@@ -1,0 +1,214 @@
+"""The follow-up register's figures on the Standing Committee's dashboard:
+counts by status (with the overdue ones), the settled-on-time rate by source
+and by addressed (lead) unit, and the oldest unsettled items. Also the rows of
+the compiled report's appendix: the items due in the report's range that are
+still unsettled or were settled late.
+
+Overdue and on time follow followups/models.py: an open item is overdue from
+the day after its due date (the deadline moved to a working day); a settled
+item was settled on time when the report the verifier accepted was sent on
+or before that date. The settled-on-time rate is settled on time / settled.
+Five queries whatever the number of items (an aggregate each, no row per item)."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Q
+
+from followups.models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    AddresseeRole,
+    FollowUpAddressee,
+    FollowUpItem,
+    FollowUpStatus,
+    SourceKind,
+)
+
+OLDEST_SIZE = 10
+ADDRESSEE_ROWS = 15
+APPENDIX_MAX_ROWS = 500
+
+
+def rate(part, whole):
+    """A percentage with one decimal, or None when there is nothing to divide."""
+    if not whole:
+        return None
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Tally:
+    total: int = 0
+    open: int = 0
+    overdue: int = 0
+    settled: int = 0
+    settled_on_time: int = 0
+    not_feasible: int = 0
+
+    @property
+    def settled_late(self):
+        return self.settled - self.settled_on_time
+
+    @property
+    def on_time_rate(self):
+        return rate(self.settled_on_time, self.settled)
+
+
+@dataclass
+class SourceRow:
+    kind: str
+    label: str
+    tally: Tally
+
+
+@dataclass
+class AddresseeRow:
+    unit_id: int
+    name: str
+    tally: Tally
+
+
+@dataclass
+class FollowUpFigures:
+    as_of: datetime.date
+    by_status: list = field(default_factory=list)  # (status, label, count)
+    total: Tally = field(default_factory=Tally)
+    by_source: list = field(default_factory=list)  # SourceRow, every kind
+    by_addressee: list = field(default_factory=list)  # AddresseeRow, most overdue first
+    addressees: int = 0  # lead units with any item
+    oldest: list = field(default_factory=list)  # FollowUpItem, open, oldest due date first
+
+
+def _tally_aggregates(today, prefix=""):
+    """Conditional counts over items (``prefix`` reaches the item from another model)."""
+    status, due_on, completed_on = f"{prefix}status", f"{prefix}due_on", f"{prefix}completed_on"
+    return {
+        "total": Count("pk"),
+        "open": Count("pk", filter=Q(**{f"{status}__in": OPEN_STATUSES})),
+        "overdue": Count("pk", filter=Q(**{f"{status}__in": OPEN_STATUSES, f"{due_on}__lt": today})),
+        "settled": Count("pk", filter=Q(**{status: FollowUpStatus.SETTLED})),
+        "settled_on_time": Count("pk", filter=Q(**{status: FollowUpStatus.SETTLED, f"{completed_on}__lte": F(due_on)})),
+        "not_feasible": Count("pk", filter=Q(**{status: FollowUpStatus.NOT_FEASIBLE})),
+    }
+
+
+def _tally(row):
+    return Tally(**{name: row[name] for name in Tally.__dataclass_fields__})
+
+
+def _scoped(items, unit_ids):
+    if unit_ids is None:
+        return items
+    return items.filter(pk__in=FollowUpAddressee.objects.filter(unit_id__in=unit_ids).values("item_id"))
+
+
+def followup_figures(*, today: datetime.date, unit_ids=None) -> FollowUpFigures:
+    """The section's figures on ``today``, for every item or for the items
+    addressed (as lead or co-ordinating) to one of ``unit_ids``."""
+    items = _scoped(FollowUpItem.objects.all(), unit_ids)
+    figures = FollowUpFigures(as_of=today)
+    counts = dict(items.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    figures.by_status = [(value, label, counts.get(value, 0)) for value, label in FollowUpStatus.choices]
+    by_kind = {
+        row["document__kind"]: _tally(row)
+        for row in items.order_by().values("document__kind").annotate(**_tally_aggregates(today))
+    }
+    figures.by_source = [SourceRow(value, label, by_kind.get(value, Tally())) for value, label in SourceKind.choices]
+    for row in figures.by_source:
+        for name in Tally.__dataclass_fields__:
+            setattr(figures.total, name, getattr(figures.total, name) + getattr(row.tally, name))
+    leads = FollowUpAddressee.objects.filter(role=AddresseeRole.LEAD)
+    if unit_ids is not None:
+        leads = leads.filter(item__in=items)
+    leads = leads.order_by().values("unit_id", "unit__name").annotate(**_tally_aggregates(today, "item__"))
+    figures.addressees = leads.count()
+    figures.by_addressee = [
+        AddresseeRow(row["unit_id"], row["unit__name"], _tally(row))
+        for row in leads.order_by("-overdue", "-open", "unit__name")[:ADDRESSEE_ROWS]
+    ]
+    figures.oldest = list(
+        items.filter(status__in=OPEN_STATUSES)
+        .select_related("document__issuing_unit")
+        .order_by("due_on", "pk")[:OLDEST_SIZE]
+    )
+    _lead_names(figures.oldest)
+    for item in figures.oldest:
+        item.days_overdue = max(0, (today - item.due_on).days)
+    return figures
+
+
+def _lead_names(items):
+    """Sets ``lead_name`` on each item: one query."""
+    names = dict(
+        FollowUpAddressee.objects.filter(item__in=[item.pk for item in items], role=AddresseeRole.LEAD).values_list(
+            "item_id", "unit__name"
+        )
+    )
+    for item in items:
+        item.lead_name = names.get(item.pk, "")
+
+
+# --- the compiled report's appendix ------------------------------------------------------------
+
+
+@dataclass
+class AppendixRow:
+    document: str  # "12/BC-HĐND, 01/03/2025"
+    number: str
+    text: str
+    lead: str
+    due_on: datetime.date
+    state: str  # "Chưa giải quyết, quá hạn 12 ngày", "Giải quyết quá hạn 5 ngày"
+    days_late: int
+
+
+def appendix_items(*, start: datetime.date, end: datetime.date, today: datetime.date, unit_ids=None):
+    """(rows, more): the items due from ``start`` to ``end`` that are still
+    open on ``today`` or were settled after their due date, oldest due first,
+    at most APPENDIX_MAX_ROWS of them (``more``: how many are left out)."""
+    items = _scoped(FollowUpItem.objects.filter(due_on__gte=start, due_on__lte=end), unit_ids)
+    wanted = items.filter(
+        Q(status__in=OPEN_STATUSES) | Q(status=FollowUpStatus.SETTLED, completed_on__gt=F("due_on"))
+    ).order_by("due_on", "pk")
+    total = wanted.count()
+    rows = list(wanted.select_related("document")[:APPENDIX_MAX_ROWS])
+    _lead_names(rows)
+    return [_appendix_row(item, today) for item in rows], max(0, total - len(rows))
+
+
+def _appendix_row(item, today):
+    from dashboard.wording import text, vi_date, vi_number
+
+    document = item.document
+    if item.status in CLOSED_STATUSES:
+        days = (item.completed_on - item.due_on).days
+        state = f"Đã giải quyết, quá hạn {vi_number(days)} ngày"
+    elif item.due_on < today:
+        days = (today - item.due_on).days
+        state = f"Chưa giải quyết, quá hạn {vi_number(days)} ngày"
+    else:
+        days = 0
+        state = "Chưa giải quyết, còn trong hạn"
+    label = text(document.number) or "Ý kiến chỉ đạo"
+    return AppendixRow(
+        document=f"{label}, {vi_date(document.issued_on)}",
+        number=text(item.number),
+        text=text(item.text),
+        lead=text(item.lead_name),
+        due_on=item.due_on,
+        state=state,
+        days_late=days,
+    )
+
+
+def dashboard_section(selection):
+    """What the dashboard's follow-up section shows for ``selection``: every
+    item, or those addressed to the selected unit's subtree, on its day."""
+    from units.models import Unit
+
+    unit_ids = None
+    if selection.unit is not None:
+        unit_ids = list(Unit.objects.descendants(selection.unit, include_self=True).values_list("pk", flat=True))
+    return followup_figures(today=selection.as_of, unit_ids=unit_ids)
