@@ -4,15 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0006_alter_notification_kind'),
+        ("notifications", "0006_alter_notification_kind"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('report_sent_to_head', 'A report awaits your sign-off'), ('report_sent_back', 'A report was sent back to you'), ('report_submitted', 'A report was submitted for review'), ('report_returned', 'A report was returned'), ('report_accepted', 'A report was accepted'), ('report_reopened', 'A report was reopened'), ('reminder_due_soon', 'A report is due soon'), ('reminder_overdue', 'A report is overdue'), ('reminder_escalation', 'A unit keeps ignoring reminders'), ('reminder_review_waiting', 'A report waits for review'), ('followup_addressed', 'A follow-up item was addressed to your unit'), ('followup_direction', 'A direction was addressed to your unit'), ('followup_sent_to_head', 'A follow-up response awaits your sign-off'), ('followup_sent_back', 'A follow-up response was sent back to you'), ('followup_reported', 'A follow-up item awaits your verification'), ('followup_returned', 'A follow-up item was returned'), ('followup_accepted', 'A follow-up item was accepted'), ('followup_due_soon', 'A follow-up item is due soon'), ('followup_overdue', 'A follow-up item is overdue'), ('followup_escalation', 'A unit keeps ignoring a follow-up item')], max_length=40, verbose_name='kind'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("report_sent_to_head", "A report awaits your sign-off"),
+                    ("report_sent_back", "A report was sent back to you"),
+                    ("report_submitted", "A report was submitted for review"),
+                    ("report_returned", "A report was returned"),
+                    ("report_accepted", "A report was accepted"),
+                    ("report_reopened", "A report was reopened"),
+                    ("reminder_due_soon", "A report is due soon"),
+                    ("reminder_overdue", "A report is overdue"),
+                    ("reminder_escalation", "A unit keeps ignoring reminders"),
+                    ("reminder_review_waiting", "A report waits for review"),
+                    ("followup_addressed", "A follow-up item was addressed to your unit"),
+                    ("followup_direction", "A direction was addressed to your unit"),
+                    ("followup_sent_to_head", "A follow-up response awaits your sign-off"),
+                    ("followup_sent_back", "A follow-up response was sent back to you"),
+                    ("followup_reported", "A follow-up item awaits your verification"),
+                    ("followup_returned", "A follow-up item was returned"),
+                    ("followup_accepted", "A follow-up item was accepted"),
+                    ("followup_due_soon", "A follow-up item is due soon"),
+                    ("followup_overdue", "A follow-up item is overdue"),
+                    ("followup_escalation", "A unit keeps ignoring a follow-up item"),
+                ],
+                max_length=40,
+                verbose_name="kind",
+            ),
         ),
     ]
