@@ -36,7 +36,7 @@ def item(document, unit_b, unit_a, board, office_user):
     """Addressed to unit B (lead) and unit A (co-ordinating), verified by the board."""
     return item_record(
         document=document, text="Rà soát, hoàn thiện quy chế tiếp xúc cử tri.", lead=unit_b, coordinating=[unit_a],
-        deadline=datetime.date(2026, 6, 30), verifying_unit=board, by=office_user, number="1",
+        deadline=datetime.date(2027, 6, 30), verifying_unit=board, by=office_user, number="1",
     )  # fmt: skip
 
 
