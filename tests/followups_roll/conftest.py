@@ -28,9 +28,9 @@ def hdnd_head(hdnd):
 def make_item(hdnd):
     def make(lead, *, deadline=DUE, kind=SourceKind.SUPERVISION, number="", text="Rà soát, sắp xếp "
              "trụ sở dôi dư", status="not_started", completed_on=None, task=None, issued_on=ISSUED,
-             document=None, coordinating=(), due_on=None, issuing_unit=None):  # fmt: skip
+             document=None, coordinating=(), due_on=None, issuing_unit=None, document_number="12/BC-HĐND"):  # fmt: skip
         document = document or SourceDocument.objects.create(
-            kind=kind, number=number or "12/BC-HĐND", issued_on=issued_on, issuing_unit=issuing_unit or hdnd
+            kind=kind, number=document_number, issued_on=issued_on, issuing_unit=issuing_unit or hdnd
         )
         item = FollowUpItem.objects.create(
             document=document,
