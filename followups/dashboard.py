@@ -8,13 +8,14 @@ Overdue and on time follow followups/models.py: an open item is overdue from
 the day after its due date (the deadline moved to a working day); a settled
 item was settled on time when the report the verifier accepted was sent on
 or before that date. The settled-on-time rate is settled on time / settled.
-Five queries whatever the number of items (an aggregate each, no row per item)."""
+Three queries for the section, one for the appendix, whatever the number of
+items."""
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 
 from followups.models import (
     CLOSED_STATUSES,
@@ -77,7 +78,6 @@ class FollowUpFigures:
     total: Tally = field(default_factory=Tally)
     by_source: list = field(default_factory=list)  # SourceRow, every kind
     by_addressee: list = field(default_factory=list)  # AddresseeRow, most overdue first
-    addressees: int = 0  # lead units with any item
     oldest: list = field(default_factory=list)  # FollowUpItem, open, oldest due date first
 
 
@@ -106,15 +106,18 @@ def _scoped(items, unit_ids):
 
 def followup_figures(*, today: datetime.date, unit_ids=None) -> FollowUpFigures:
     """The section's figures on ``today``, for every item or for the items
-    addressed (as lead or co-ordinating) to one of ``unit_ids``."""
+    addressed (as lead or co-ordinating) to one of ``unit_ids``. Three
+    queries: the tallies by source and status, the lead units with the most
+    overdue items, the oldest open items."""
     items = _scoped(FollowUpItem.objects.all(), unit_ids)
     figures = FollowUpFigures(as_of=today)
-    counts = dict(items.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-    figures.by_status = [(value, label, counts.get(value, 0)) for value, label in FollowUpStatus.choices]
-    by_kind = {
-        row["document__kind"]: _tally(row)
-        for row in items.order_by().values("document__kind").annotate(**_tally_aggregates(today))
-    }
+    by_status, by_kind = {}, {}
+    for row in items.order_by().values("document__kind", "status").annotate(**_tally_aggregates(today)):
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["total"]
+        tally = by_kind.setdefault(row["document__kind"], Tally())
+        for name in Tally.__dataclass_fields__:
+            setattr(tally, name, getattr(tally, name) + row[name])
+    figures.by_status = [(value, label, by_status.get(value, 0)) for value, label in FollowUpStatus.choices]
     figures.by_source = [SourceRow(value, label, by_kind.get(value, Tally())) for value, label in SourceKind.choices]
     for row in figures.by_source:
         for name in Tally.__dataclass_fields__:
@@ -123,31 +126,24 @@ def followup_figures(*, today: datetime.date, unit_ids=None) -> FollowUpFigures:
     if unit_ids is not None:
         leads = leads.filter(item__in=items)
     leads = leads.order_by().values("unit_id", "unit__name").annotate(**_tally_aggregates(today, "item__"))
-    figures.addressees = leads.count()
     figures.by_addressee = [
         AddresseeRow(row["unit_id"], row["unit__name"], _tally(row))
         for row in leads.order_by("-overdue", "-open", "unit__name")[:ADDRESSEE_ROWS]
     ]
     figures.oldest = list(
-        items.filter(status__in=OPEN_STATUSES)
+        _with_lead_name(items.filter(status__in=OPEN_STATUSES))
         .select_related("document__issuing_unit")
         .order_by("due_on", "pk")[:OLDEST_SIZE]
     )
-    _lead_names(figures.oldest)
     for item in figures.oldest:
         item.days_overdue = max(0, (today - item.due_on).days)
     return figures
 
 
-def _lead_names(items):
-    """Sets ``lead_name`` on each item: one query."""
-    names = dict(
-        FollowUpAddressee.objects.filter(item__in=[item.pk for item in items], role=AddresseeRole.LEAD).values_list(
-            "item_id", "unit__name"
-        )
-    )
-    for item in items:
-        item.lead_name = names.get(item.pk, "")
+def _with_lead_name(items):
+    """``lead_name`` on each item, read in the same query."""
+    lead = FollowUpAddressee.objects.filter(item=OuterRef("pk"), role=AddresseeRole.LEAD).order_by("pk")
+    return items.annotate(lead_name=Subquery(lead.values("unit__name")[:1]))
 
 
 # --- the compiled report's appendix ------------------------------------------------------------
@@ -155,11 +151,13 @@ def _lead_names(items):
 
 @dataclass
 class AppendixRow:
-    document: str  # "12/BC-HĐND, 01/03/2025"
+    position: int  # its number in the appendix's table
+    document: str  # "12/BC-HĐND, 01/3/2025"
     number: str
     text: str
     lead: str
     due_on: datetime.date
+    due: str  # the due date as the document writes it
     state: str  # "Chưa giải quyết, quá hạn 12 ngày", "Giải quyết quá hạn 5 ngày"
     days_late: int
 
@@ -172,13 +170,13 @@ def appendix_items(*, start: datetime.date, end: datetime.date, today: datetime.
     wanted = items.filter(
         Q(status__in=OPEN_STATUSES) | Q(status=FollowUpStatus.SETTLED, completed_on__gt=F("due_on"))
     ).order_by("due_on", "pk")
-    total = wanted.count()
-    rows = list(wanted.select_related("document")[:APPENDIX_MAX_ROWS])
-    _lead_names(rows)
-    return [_appendix_row(item, today) for item in rows], max(0, total - len(rows))
+    rows = list(_with_lead_name(wanted).select_related("document")[: APPENDIX_MAX_ROWS + 1])
+    more = wanted.count() - APPENDIX_MAX_ROWS if len(rows) > APPENDIX_MAX_ROWS else 0  # counted only when cut
+    rows = rows[:APPENDIX_MAX_ROWS]
+    return [_appendix_row(n, item, today) for n, item in enumerate(rows, start=1)], more
 
 
-def _appendix_row(item, today):
+def _appendix_row(position, item, today):
     from dashboard.wording import text, vi_date, vi_number
 
     document = item.document
@@ -193,11 +191,13 @@ def _appendix_row(item, today):
         state = "Chưa giải quyết, còn trong hạn"
     label = text(document.number) or "Ý kiến chỉ đạo"
     return AppendixRow(
+        position=position,
         document=f"{label}, {vi_date(document.issued_on)}",
         number=text(item.number),
         text=text(item.text),
         lead=text(item.lead_name),
         due_on=item.due_on,
+        due=vi_date(item.due_on),
         state=state,
         days_late=days,
     )
@@ -212,3 +212,23 @@ def dashboard_section(selection):
     if selection.unit is not None:
         unit_ids = list(Unit.objects.descendants(selection.unit, include_self=True).values_list("pk", flat=True))
     return followup_figures(today=selection.as_of, unit_ids=unit_ids)
+
+
+def compiled_report_rows(figures, today):
+    """(rows, note) for the compiled report's appendix on follow-up items: the
+    items due within the report's periods (from the first one's start to the
+    last one's end) still unsettled on ``today`` or settled late, for the
+    figures' scope (the items addressed to its units) or every item."""
+    from dashboard.wording import vi_date, vi_number
+
+    start = min(period.starts_on for period in figures.periods)
+    end = max(period.ends_on for period in figures.periods)
+    unit_ids = figures.subtree_ids(figures.scope.pk) if figures.scope is not None else None
+    rows, more = appendix_items(start=start, end=end, today=today, unit_ids=unit_ids)
+    note = (
+        f"Các việc có hạn giải quyết từ ngày {vi_date(start)} đến ngày {vi_date(end)}, "
+        f"tính đến ngày {vi_date(today)}."
+    )
+    if more:
+        note += f" Ngoài {vi_number(len(rows))} việc nêu trên còn {vi_number(more)} việc khác (xem sổ theo dõi)."
+    return rows, note

@@ -292,7 +292,7 @@ def test_dashboard_pages_run_the_same_number_of_queries_at_two_data_sizes(
     district = _grow(schedule, period, task, province, 12)
     large = [_queries(client, url) for url in _page_urls(district, task)]
     assert small == large
-    assert max(large) <= 20
+    assert max(large) <= 23  # 20, and three for the follow-up section (followups/dashboard.py)
 
 
 def test_a_unit_scope_limits_the_dashboard_and_exports_to_its_subtree(

@@ -109,3 +109,29 @@ def test_the_committee_sees_the_section_on_the_dashboard(client, items, committe
     assert 'data-testid="followups-section"' in page
     assert reverse("followup_detail", args=[items["B1"].pk]) in page
     assert "Việc theo dõi sau giám sát, kiểm tra" in page
+
+
+def test_the_compiled_report_has_the_follow_up_appendix_in_word_and_builds_in_pdf(
+    client, items, committee_user, schedule, assignment_a
+):
+    import io
+
+    from docx import Document
+
+    PeriodFactory(schedule=schedule, key="2025-H1", starts_on=D(2024, 12, 15), ends_on=D(2025, 6, 30),
+                  due_on=D(2025, 7, 5))  # fmt: skip
+    client.force_login(committee_user)
+
+    word = client.get(reverse("dashboard_summary_docx"))
+    pdf = client.get(reverse("dashboard_summary_pdf"))
+
+    document = Document(io.BytesIO(word.content))
+    texts = [p.text for p in document.paragraphs]
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert "Phụ lục 5" in texts
+    assert any(text.startswith("Các việc có hạn giải quyết từ ngày 15/12/2024 đến ngày 30/6/2025") for text in texts)
+    assert "12/BC-HĐND, 01/3/2025, mục B1" in cells  # returned, still open: unsettled
+    assert "12/BC-HĐND, 01/3/2025, mục A2" in cells  # settled five days late
+    assert "12/BC-HĐND, 01/3/2025, mục A1" not in cells  # settled on time
+    assert "Đã giải quyết, quá hạn 5 ngày" in cells
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
