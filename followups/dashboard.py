@@ -226,8 +226,7 @@ def compiled_report_rows(figures, today):
     unit_ids = figures.subtree_ids(figures.scope.pk) if figures.scope is not None else None
     rows, more = appendix_items(start=start, end=end, today=today, unit_ids=unit_ids)
     note = (
-        f"Các việc có hạn giải quyết từ ngày {vi_date(start)} đến ngày {vi_date(end)}, "
-        f"tính đến ngày {vi_date(today)}."
+        f"Các việc có hạn giải quyết từ ngày {vi_date(start)} đến ngày {vi_date(end)}, tính đến ngày {vi_date(today)}."
     )
     if more:
         note += f" Ngoài {vi_number(len(rows))} việc nêu trên còn {vi_number(more)} việc khác (xem sổ theo dõi)."
