@@ -131,5 +131,18 @@ rules.add_perm("followups.record_item", is_admin | is_office_staff | has_any_sta
 rules.add_perm("followups.record_direction", is_admin | is_office_staff | is_committee_member)
 rules.add_perm("followups.read_register", rules.is_authenticated)
 
+
+def can_answer(user, item):
+    """The one test for writing the response and adding evidence. The status is
+    checked outside the rule too, because Django's has_perm answers True for any
+    active superuser before asking the rules."""
+    return item.status in ANSWERABLE_STATUSES and user.has_perm("followups.answer_item", item)
+
+
+def can_resupervise(user, item):
+    """Whether ``user`` may open a re-supervision round of ``item`` now (closed items only)."""
+    return item.status in CLOSED_STATUSES and user.has_perm("followups.resupervise_item", item)
+
+
 # Importing items from a workbook (followups/roll_rules.py).
 from followups import roll_rules  # noqa: E402, F401

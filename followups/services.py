@@ -20,6 +20,7 @@ from followups.models import (
     SourceKind,
     StepAction,
 )
+from followups.rules import can_answer, can_resupervise
 from notifications.models import NotificationKind
 from notifications.services import notifications_send_many, unit_members
 from reports.attachments import CONTENT_TYPES, attachment_check, clean_file_name, file_sha256
@@ -202,7 +203,7 @@ def item_save_response(
         if locked.version != expected_version and by.has_perm("followups.read_item", locked):
             last = locked.steps.select_related("by").order_by("-at", "-pk").first()
             raise ResponseConflict(locked, last.by if last else None, last.at if last else locked.updated_at)
-        if locked.version != expected_version or not by.has_perm("followups.answer_item", locked):
+        if locked.version != expected_version or not can_answer(by, locked):
             raise PermissionDenied
         from_status = locked.status
         if locked.status in (FollowUpStatus.NOT_STARTED, FollowUpStatus.RETURNED):
@@ -260,7 +261,7 @@ def item_resupervise(*, item: FollowUpItem, by, deadline: datetime.date, text: s
     verdict; its timeline records that the round was opened."""
     with transaction.atomic():
         locked = FollowUpItem.objects.select_for_update().select_related("document").get(pk=item.pk)
-        if not by.has_perm("followups.resupervise_item", locked):
+        if not can_resupervise(by, locked):
             raise PermissionDenied
         if locked.next_rounds.exists():
             raise ValidationError(_("A re-supervision round of this item is already open."))

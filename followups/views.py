@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from directives.models import Task
 from followups import workflow
@@ -24,6 +24,7 @@ from followups.forms import (
     ResupervisionForm,
 )
 from followups.models import FollowUpAddressee, StepAction
+from followups.rules import can_answer, can_resupervise
 from followups.services import (
     ResponseConflict,
     direction_record,
@@ -71,6 +72,7 @@ def register_filter(queryset, data, today):
     return queryset.order_by(*SORTS.get(data.get("sort") or "due", SORTS["due"]))
 
 
+@require_safe
 @login_required
 def register(request):
     """The register at /follow-ups/: the items the user may read, filtered,
@@ -111,10 +113,10 @@ def _detail(request, item, *, response_form=None, status=200, conflict=None):
         "evidence": item.attachments.all(),
         "actions": [(action, ACTION_LABELS[action]) for action in actions],
         "action_form": ActionForm(),
-        "may_answer": user.has_perm("followups.answer_item", item),
+        "may_answer": can_answer(user, item),
         "response_form": response_form
         or ResponseForm(initial={"response": item.response, "expected_version": item.version}),
-        "may_resupervise": user.has_perm("followups.resupervise_item", item) and not item.next_rounds.exists(),
+        "may_resupervise": can_resupervise(user, item) and not item.next_rounds.exists(),
         "resupervision_form": ResupervisionForm(),
         "rounds": item.next_rounds.all(),
         "may_direct": user.has_perm("followups.record_direction"),
@@ -126,6 +128,7 @@ def _detail(request, item, *, response_form=None, status=200, conflict=None):
     return render(request, "followups/item_detail.html", context, status=status)
 
 
+@require_safe
 @login_required
 def item_detail(request, pk):
     item = item_or_404(request.user, pk)
@@ -254,7 +257,8 @@ def item_new(request):
     if not request.user.has_perm("followups.record_item"):
         raise PermissionDenied
     issuers = _issuers(request.user)
-    form = ItemRecordForm(request.POST or None, request.FILES or None, issuers=issuers)
+    posted = request.method == "POST"
+    form = ItemRecordForm(request.POST if posted else None, request.FILES if posted else None, issuers=issuers)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -298,7 +302,7 @@ def direction_new(request):
         if not Unit.objects.filter(pk=unit_id).exists():
             raise Http404
         initial["unit"] = unit_id
-    form = DirectionForm(request.POST or None, initial=initial)
+    form = DirectionForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         item = direction_record(
