@@ -36,6 +36,8 @@ import psycopg2
 import redis
 import requests
 
+from bench import followups as followups_bench
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
@@ -411,6 +413,7 @@ def targets_of(m):
         ("summary.docx, one province (s)", m["exports"]["summary_docx"]["seconds"], 5, "le"),
         ("summary.pdf, one province (s)", m["exports"]["summary_pdf"]["seconds"], 20, "le"),
         ("correctness (figures = SQL recount)", m["correctness"]["ok"], True, "eq"),
+        *followups_bench.target_rows(m),
     ]
     return [
         {"name": name, "value": value, "limit": limit,
@@ -544,6 +547,9 @@ def main(argv=None):
             case: round(m[case]["p50_ms"] / m["floor"]["p50_ms"], 1) for case in ("dashboard_latest", "dashboard_range")
         }
 
+        log("follow-up register")  # bench/followups.py
+        m["followups"] = followups_bench.measure(env, committee, base, sample, count=options.requests)
+
         with tempfile.TemporaryDirectory(prefix="bench-") as work:
             m["load"] = load_test(base, found["plan"], users=options.users, seconds=seconds,
                                   work_dir=Path(work), log_dir=log_dir)  # fmt: skip
@@ -570,6 +576,7 @@ def main(argv=None):
             m["exports"][name]["unit_scoped"] = m["queries"]["unit_scoping"]
         log("correctness")
         m["correctness"] = probe(env, "correctness", json.dumps(params))
+        m["followups"]["check"] = followups_bench.correctness(env)
         results["targets"] = targets_of(m)
     except Exception as error:  # whatever stops the harness is reported in the results, and fails the run
         results["error"] = f"{type(error).__name__}: {error}"
@@ -587,6 +594,8 @@ def main(argv=None):
     fatal = []
     if not m["correctness"]["ok"]:
         fatal.append("the dashboard's figures differ from the SQL recount")
+    if not m["followups"]["check"]["ok"]:
+        fatal.append("the follow-up section's figures differ from the SQL recount")
     if m["sweep"]["second"]["queued"] or m["sweep"]["second"]["sent"]:
         fatal.append("the second sweep at the same moment queued or sent reminders")
     if not m["load"]["submit"]["submitted"] or not m["load"]["my_work"]["requests"]:
