@@ -8,10 +8,12 @@ Overdue and on time follow followups/models.py: an open item is overdue from
 the day after its due date (the deadline moved to a working day); a settled
 item was settled on time when the report the verifier accepted was sent on
 or before that date. The settled-on-time rate is settled on time / settled.
-Three queries for the section, one for the appendix, whatever the number of
+Four queries for the section (kept in the cache, see ``dashboard_section``),
+one for the appendix, whatever the number of
 items."""
 
 import datetime
+import uuid
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -26,6 +28,7 @@ from followups.models import (
     FollowUpStatus,
     SourceKind,
 )
+from units.models import Unit
 
 OLDEST_SIZE = 10
 ADDRESSEE_ROWS = 15
@@ -106,9 +109,9 @@ def _scoped(items, unit_ids):
 
 def followup_figures(*, today: datetime.date, unit_ids=None) -> FollowUpFigures:
     """The section's figures on ``today``, for every item or for the items
-    addressed (as lead or co-ordinating) to one of ``unit_ids``. Three
+    addressed (as lead or co-ordinating) to one of ``unit_ids``. Four
     queries: the tallies by source and status, the lead units with the most
-    overdue items, the oldest open items."""
+    overdue items and their names, the oldest open items."""
     items = _scoped(FollowUpItem.objects.all(), unit_ids)
     figures = FollowUpFigures(as_of=today)
     by_status, by_kind = {}, {}
@@ -125,11 +128,15 @@ def followup_figures(*, today: datetime.date, unit_ids=None) -> FollowUpFigures:
     leads = FollowUpAddressee.objects.filter(role=AddresseeRole.LEAD)
     if unit_ids is not None:
         leads = leads.filter(item__in=items)
-    leads = leads.order_by().values("unit_id", "unit__name").annotate(**_tally_aggregates(today, "item__"))
-    figures.by_addressee = [
-        AddresseeRow(row["unit_id"], row["unit__name"], _tally(row))
-        for row in leads.order_by("-overdue", "-open", "unit__name")[:ADDRESSEE_ROWS]
-    ]
+    # Grouped by the unit's id alone (a hash aggregate); the few names are read after.
+    top = list(
+        leads.order_by()
+        .values("unit_id")
+        .annotate(**_tally_aggregates(today, "item__"))
+        .order_by("-overdue", "-open", "unit_id")[:ADDRESSEE_ROWS]
+    )
+    names = dict(Unit.objects.filter(pk__in=[row["unit_id"] for row in top]).values_list("pk", "name"))
+    figures.by_addressee = [AddresseeRow(row["unit_id"], names.get(row["unit_id"], ""), _tally(row)) for row in top]
     figures.oldest = list(
         _with_lead_name(items.filter(status__in=OPEN_STATUSES))
         .select_related("document__issuing_unit")
@@ -203,15 +210,46 @@ def _appendix_row(position, item, today):
     )
 
 
+CACHE_SECONDS = 600
+VERSION_KEY = "followups:figures:version"
+
+
+def figures_version():
+    """The register's version: a new value after every change to an item,
+    its addressed units or its document (followups/dashboard_cache.py)."""
+    from dashboard.tallies import cache_get, cache_set
+
+    version = cache_get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache_set(VERSION_KEY, version, timeout=None)
+    return version
+
+
+def figures_changed():
+    """Called after a change is committed: the section's cached figures are stale."""
+    from dashboard.tallies import cache_set
+
+    cache_set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
 def dashboard_section(selection):
     """What the dashboard's follow-up section shows for ``selection``: every
-    item, or those addressed to the selected unit's subtree, on its day."""
-    from units.models import Unit
+    item, or those addressed to the selected unit's subtree, on its day. Kept
+    in the cache under the register's version, so a change shows at once and
+    the national figures are computed once per change, not per reader."""
+    from dashboard.tallies import cache_get, cache_set
 
-    unit_ids = None
-    if selection.unit is not None:
-        unit_ids = list(Unit.objects.descendants(selection.unit, include_self=True).values_list("pk", flat=True))
-    return followup_figures(today=selection.as_of, unit_ids=unit_ids)
+    scope = selection.unit.pk if selection.unit is not None else "all"
+    key = f"followups:figures:{figures_version()}:{selection.as_of.isoformat()}:{scope}"
+    figures = cache_get(key)
+    if figures is None:
+        unit_ids = None
+        if selection.unit is not None:
+            unit_ids = list(Unit.objects.descendants(selection.unit, include_self=True).values_list("pk", flat=True))
+        figures = followup_figures(today=selection.as_of, unit_ids=unit_ids)
+        cache_set(key, figures, timeout=CACHE_SECONDS)
+    return figures
 
 
 def compiled_report_rows(figures, today):

@@ -135,3 +135,24 @@ def test_the_compiled_report_has_the_follow_up_appendix_in_word_and_builds_in_pd
     assert "12/BC-HĐND, 01/3/2025, mục A1" not in cells  # settled on time
     assert "Đã giải quyết, quá hạn 5 ngày" in cells
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_the_section_is_kept_in_the_cache_until_the_register_changes(
+    client, items, committee_user, schedule, assignment_a, django_capture_on_commit_callbacks
+):
+    PeriodFactory(schedule=schedule, key="2025-H1", starts_on=D(2024, 12, 15), ends_on=D(2025, 6, 14),
+                  due_on=D(2025, 6, 19))  # fmt: skip
+    client.force_login(committee_user)
+    first = client.get(reverse("dashboard")).context["followups"]
+
+    with CaptureQueriesContext(connection) as again:
+        second = client.get(reverse("dashboard")).context["followups"]
+    with django_capture_on_commit_callbacks(execute=True):
+        item = items["A3"]
+        item.status, item.completed_on = "settled", D(2025, 6, 30)
+        item.save()
+    third = client.get(reverse("dashboard")).context["followups"]
+
+    assert first.total.settled == second.total.settled == 2
+    assert not any("followups_followupitem" in query["sql"] for query in again.captured_queries)
+    assert third.total.settled == 3
