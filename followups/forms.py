@@ -120,6 +120,11 @@ class ResupervisionForm(forms.Form):
         help_text=_("Empty: the item's own text."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"
+
 
 class ItemRecordForm(forms.Form):
     """A new item with its source document (one item per document here; the
