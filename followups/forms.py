@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from directives.models import Task
 from followups.models import Claim, FollowUpStatus, SourceKind
 from reports.forms import REASON_MAX_CHARS, MultipleFileField, _file_limit_attrs
-from reports.params import IdModelChoiceField
+from reports.params import IdModelChoiceField, parse_id
 from units.models import Unit
 
 OVERDUE = "overdue"
@@ -30,6 +30,19 @@ SORT_LABELS = {
 
 def _units():
     return Unit.objects.without_tree_fields().order_by("level", "name")
+
+
+class IdModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField that refuses ids not in ASCII digits or too
+    large for the database (reports/params.py), before any query."""
+
+    def _check_values(self, value):
+        for item in value:
+            if isinstance(item, str) and parse_id(item) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
+                )
+        return super()._check_values(value)
 
 
 class UnitChoiceField(IdModelChoiceField):
@@ -120,6 +133,11 @@ class ResupervisionForm(forms.Form):
         help_text=_("Empty: the item's own text."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"
+
 
 class ItemRecordForm(forms.Form):
     """A new item with its source document (one item per document here; the
@@ -139,7 +157,7 @@ class ItemRecordForm(forms.Form):
         label=_("Directive task"), queryset=Task.objects.select_related("directive"), required=False
     )
     lead = UnitChoiceField(label=_("Lead unit"), queryset=_units())
-    coordinating = forms.ModelMultipleChoiceField(
+    coordinating = IdModelMultipleChoiceField(
         label=_("Co-ordinating units"), queryset=_units(), required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )  # fmt: skip

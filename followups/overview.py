@@ -31,7 +31,9 @@ def my_followups(user, today):
         )
         .select_related("document__issuing_unit", "verifying_unit", "task")
         .prefetch_related(
-            Prefetch("addressees", queryset=FollowUpAddressee.objects.select_related("unit").order_by("role"))
+            Prefetch(
+                "addressees", queryset=FollowUpAddressee.objects.select_related("unit").order_by("-role", "unit__name")
+            )
         )
         .order_by("waiting", "due_on", "pk")[:MY_ITEMS_LIMIT]
     )

@@ -44,7 +44,9 @@ ACTION_LABELS = dict(StepAction.choices)
 
 def _with_addressees(queryset):
     return queryset.select_related("document__issuing_unit", "verifying_unit", "task__directive").prefetch_related(
-        Prefetch("addressees", queryset=FollowUpAddressee.objects.select_related("unit").order_by("role", "unit__name"))
+        Prefetch(
+            "addressees", queryset=FollowUpAddressee.objects.select_related("unit").order_by("-role", "unit__name")
+        )
     )
 
 
@@ -108,7 +110,7 @@ def _detail(request, item, *, response_form=None, status=200, conflict=None):
         "today": today,
         "overdue": item.is_overdue(today),
         "days_overdue": (today - item.due_on).days,
-        "addressees": item.addressees.select_related("unit").order_by("role", "unit__name"),
+        "addressees": item.addressees.select_related("unit").order_by("-role", "unit__name"),
         "steps": steps,
         "evidence": item.attachments.all(),
         "actions": [(action, ACTION_LABELS[action]) for action in actions],
