@@ -393,5 +393,6 @@ class FollowUpAttachment(models.Model):
     def __str__(self):
         return self.original_name
 
+
 # The reminder ledger and the import audit trail (issue #15 items 4 and 5).
 from followups.roll_models import FollowUpReminder, ItemImport  # noqa: E402, F401
