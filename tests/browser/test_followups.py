@@ -80,6 +80,8 @@ def test_the_register_from_recording_to_settlement(page, sign_in, register_data,
     rows = page.get_by_test_id("followup-row")
     assert rows.count() == 1 and "quy chế phối hợp" in rows.first.inner_text()
     assert rows.first.get_by_test_id("followup-overdue").is_visible()
+    page.goto(f"{page.base_url}/follow-ups/new/")
+    check_page(page, "new-item")
     sign_out(page)
 
     # Unit B's reporter finds the item on "Việc của tôi", answers with a file and sends it to the head.
@@ -137,3 +139,15 @@ def test_a_committee_member_records_a_direction_on_a_unit(page, sign_in, registe
     assert page.url.endswith(f"/follow-ups/{item.pk}/")
     assert list(item.units.all()) == [unit_b]
     check_page(page, "direction-recorded")
+
+
+def test_a_closed_item_with_the_longest_status_fits_a_phone(page, sign_in, register_data):
+    answered, _late = register_data
+    FollowUpItem.objects.filter(pk=answered.pk).update(
+        status=FollowUpStatus.NOT_FEASIBLE, claim="not_feasible", response="Vượt thẩm quyền cấp huyện.",
+        reason="Thuộc thẩm quyền của Trung ương.", completed_on=answered.due_on,
+    )  # fmt: skip
+    sign_in("office")
+    page.goto(f"{page.base_url}/follow-ups/{answered.pk}/")
+    assert page.get_by_test_id("item-status").inner_text() == "Không thể thực hiện (đã được chấp nhận)"
+    check_page(page, "item-not-feasible")
