@@ -37,6 +37,7 @@ import redis
 import requests
 
 from bench import importing
+from bench import followups as followups_bench
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -423,6 +424,7 @@ def targets_of(m):
         ("correctness (figures = SQL recount)", m["correctness"]["ok"], True, "eq"),
         *importing.target_rows(m["import"]),
         *api_bench().api_targets(m["api"]),
+        *followups_bench.target_rows(m),
     ]
     return [
         {"name": name, "value": value, "limit": limit,
@@ -561,6 +563,8 @@ def main(argv=None):
 
         log("API: reports list and figures")
         m["api"] = api_bench().api_measure(base, requests=options.requests, directive=directive, period_key=latest)
+        log("follow-up register")  # bench/followups.py
+        m["followups"] = followups_bench.measure(env, committee, base, sample, count=options.requests)
 
         with tempfile.TemporaryDirectory(prefix="bench-") as work:
             m["load"] = load_test(base, found["plan"], users=options.users, seconds=seconds,
@@ -589,6 +593,7 @@ def main(argv=None):
         log("correctness")
         m["correctness"] = probe(env, "correctness", json.dumps(params))
         m["import"] = importing.run(env, scale)
+        m["followups"]["check"] = followups_bench.correctness(env)
         results["targets"] = targets_of(m)
     except Exception as error:  # whatever stops the harness is reported in the results, and fails the run
         results["error"] = f"{type(error).__name__}: {error}"
@@ -606,6 +611,8 @@ def main(argv=None):
     fatal = []
     if not m["correctness"]["ok"]:
         fatal.append("the dashboard's figures differ from the SQL recount")
+    if not m["followups"]["check"]["ok"]:
+        fatal.append("the follow-up section's figures differ from the SQL recount")
     if m["sweep"]["second"]["queued"] or m["sweep"]["second"]["sent"]:
         fatal.append("the second sweep at the same moment queued or sent reminders")
     if not m["load"]["submit"]["submitted"] or not m["load"]["my_work"]["requests"]:

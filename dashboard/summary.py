@@ -33,6 +33,7 @@ from dashboard.wording import (
     vi_number,
     vi_percent,
 )
+from followups.dashboard import compiled_report_rows
 from reports.models import ProgressReport
 from units.models import UnitKind
 
@@ -161,6 +162,8 @@ class SummaryContent:
     matrix_rows: list = field(default_factory=list)  # MatrixRow
     matrix_legend: str = ""
     closing: str = ""  # "Trên đây là báo cáo kết quả thực hiện … ./."
+    followups: list = field(default_factory=list)  # followups.dashboard.AppendixRow (appendix 5)
+    followups_note: str = ""  # the range and date the appendix covers
 
     def context(self):
         """The variables a Word template sees (documented in the README)."""
@@ -376,7 +379,8 @@ def _shortcoming_facts(figures):
 def summary_content(figures, *, today: datetime.date | None = None, flavour=Flavour.OFFICE) -> SummaryContent:
     """The compiled report of ``figures`` in ``flavour`` (the office's report
     to the Standing Committee, or the Committee's report upward), dated
-    ``today`` (the local date by default). Three queries beyond the figures,
+    ``today`` (the local date by default). Six queries beyond the figures
+    (three for the follow-up items' appendix),
     whatever their size."""
     today = today or timezone.localdate()
     directive = figures.directive
@@ -403,6 +407,7 @@ def summary_content(figures, *, today: datetime.date | None = None, flavour=Flav
     everything = list(results.values())
     taxonomy = [TaxonomyItem(CATEGORY_TEXT[value], count) for value, _label, count in total.taxonomy.items()]
     matrix_tasks, matrix_rows, legend = _matrix(figures, cells_by_task)
+    followups, followups_note = compiled_report_rows(figures, today)  # the follow-up register's appendix
     number = head.number_line.removeprefix("Số")
     speaker = f"Văn phòng {short or 'Tỉnh ủy'}" if head.issuing_office else f"Ban Thường vụ {short or 'Tỉnh ủy'}"
     return SummaryContent(
@@ -436,4 +441,6 @@ def summary_content(figures, *, today: datetime.date | None = None, flavour=Flav
         matrix_legend=legend,
         closing=f"Trên đây là báo cáo kết quả thực hiện {_reference(directive)} "
         f"{_period_line(figures.periods)[1:-1].replace('Kỳ báo cáo: ', 'trong kỳ ')}./.",
+        followups=followups,
+        followups_note=followups_note,
     )

@@ -21,6 +21,7 @@ from dashboard.models import TallyState
 from dashboard.selection import selection_from
 from dashboard.tallies import cache_get, cache_set, tally_cache_key
 from dashboard.tally_figures import tally_dashboard, tally_late_rows
+from followups.dashboard import dashboard_section
 from reminders.services import reminder_send_now
 from reports.access import assignment_or_404, period_of_assignment_or_404
 from reports.models import Assignment
@@ -113,6 +114,7 @@ def dashboard(request):
             ("reminders", _("Reminders sent")),
         ],
         may_remind=request.user.has_perm("dashboard.remind_now"),
+        followups=dashboard_section(selection),  # the follow-up register's section (followups/dashboard.py)
     )
     return render(request, "dashboard/dashboard.html", context)
 

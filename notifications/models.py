@@ -17,10 +17,21 @@ class NotificationKind(models.TextChoices):
     REMINDER_OVERDUE = "reminder_overdue", _("A report is overdue")
     REMINDER_ESCALATION = "reminder_escalation", _("A unit keeps ignoring reminders")
     REMINDER_REVIEW_WAITING = "reminder_review_waiting", _("A report waits for review")
+    # The follow-up register (followups/): the item is reached through ``link``.
+    FOLLOWUP_ADDRESSED = "followup_addressed", _("A follow-up item was addressed to your unit")
+    FOLLOWUP_DIRECTION = "followup_direction", _("A direction was addressed to your unit")
+    FOLLOWUP_SENT_TO_HEAD = "followup_sent_to_head", _("A follow-up response awaits your sign-off")
+    FOLLOWUP_SENT_BACK = "followup_sent_back", _("A follow-up response was sent back to you")
+    FOLLOWUP_REPORTED = "followup_reported", _("A follow-up item awaits your verification")
+    FOLLOWUP_RETURNED = "followup_returned", _("A follow-up item was returned")
+    FOLLOWUP_ACCEPTED = "followup_accepted", _("A follow-up item was accepted")
+    FOLLOWUP_DUE_SOON = "followup_due_soon", _("A follow-up item is due soon")
+    FOLLOWUP_OVERDUE = "followup_overdue", _("A follow-up item is overdue")
+    FOLLOWUP_ESCALATION = "followup_escalation", _("A unit keeps ignoring a follow-up item")
 
 
 # Escalations reach heads and the office however they chose to receive e-mail.
-ALWAYS_INDIVIDUAL = {NotificationKind.REMINDER_ESCALATION}
+ALWAYS_INDIVIDUAL = {NotificationKind.REMINDER_ESCALATION, NotificationKind.FOLLOWUP_ESCALATION}
 
 
 class EmailStatus(models.TextChoices):

@@ -13,7 +13,12 @@ PERIODS_AHEAD_DAYS = 366
 @shared_task(acks_late=True)
 def sweep_reminders():
     result = reminders_sweep()
-    return {"planned": result.planned, "sent": result.sent, "skipped": result.skipped, "waiting": result.waiting}
+    answer = {"planned": result.planned, "sent": result.sent, "skipped": result.skipped, "waiting": result.waiting}
+    # The follow-up register's items, by the same ledger mechanism (followups/reminders.py).
+    from followups.reminders import followup_reminders_sweep
+
+    answer["followups"] = vars(followup_reminders_sweep())
+    return answer
 
 
 @shared_task(acks_late=True)

@@ -437,6 +437,9 @@ def demo_data_create(*, today: datetime.date, seed: int = DEFAULT_SEED) -> Count
     _ensure_due_soon_period(counts, schedule, today)
     users = _ensure_users(counts, seed)
     _create_reports(counts, directive, users=users, today=today, seed=seed)
+    from followups.demo import followups_demo_create  # the follow-up register's demo (#15)
+
+    followups_demo_create(today=today, seed=seed, users=users, counts=counts)
     return +counts
 
 
@@ -445,4 +448,7 @@ def demo_logins() -> list[tuple[str, str]]:
     logins = [(username, role) for username, _first, _last, _group, role in PROVINCE_USERS]
     for unit in _units_with_assignments():
         logins.append((f"r-{unit.code} / h-{unit.code}", f"reporter / head of {unit.name}"))
-    return logins
+    from followups.demo import followups_demo_logins
+
+    known = {login for login, _role in logins}
+    return logins + [row for row in followups_demo_logins() if row[0] not in known]

@@ -333,6 +333,13 @@ def demo_scale_create(
         with _phase(summary, _("users"), 2, progress) as bar:
             _users(summary, load_units, bar)
 
+        with _phase(summary, _("follow-up items"), 1, progress) as bar:
+            from followups.scale import followups_scale_create  # the follow-up register (issue #15)
+
+            found = followups_scale_create(cursor, units=units, today=today, seed=seed)
+            summary.counts["follow-up items"] = sum(found.values()) - found["documents"] - found["addressees"]
+            bar.update(1)
+
         with _phase(summary, _("analyze"), len(BIG_TABLES), progress) as bar:
             for model in BIG_TABLES:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

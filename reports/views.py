@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from followups.overview import my_followups
 from notifications.models import EmailStatus, Notification
 from reports.forms import MyWorkFilterForm
 from reports.overview import awaiting_my_signature, by_directive, my_work, province_overview
@@ -49,4 +50,5 @@ def my_work_view(request):
         "filter_form": form,
         "to_sign": awaiting_my_signature(request.user),
     }
+    context["followups"], context["followups_count"] = my_followups(request.user, today)
     return render(request, "reports/my_work.html", context)

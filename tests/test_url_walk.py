@@ -34,6 +34,7 @@ from notifications.services import notification_send
 from reports.attachments import attachment_add
 from reports.models import Attachment, IndicatorValue, ProgressReport, ReportState, ReportTransition
 from tests.factories import MembershipFactory, PeriodFactory, ReportFactory, UserFactory
+from tests.followups.walk import STATUS_FOR, followup_for_walk, followup_snapshot
 
 # Only unit B's readers may ever see these; nobody in the walk may see NOTE_SECRET
 # (it is in reporter_b's own notification).
@@ -184,6 +185,13 @@ def admin_saves(state):
 
 def accepts_if_submitted(state):
     return acts("inbox") if state == ReportState.SUBMITTED else to("inbox")
+
+
+def followup_import_of(user):
+    """A checked upload of follow-up items that had errors (nothing to import)."""
+    from followups.roll_models import ItemImport, ItemImportState
+
+    return ItemImport.objects.create(user=user, filename="kien-nghi.xlsx", state=ItemImportState.REFUSED)
 
 
 # --- the table: every URL pattern, how to reach unit B's objects, what each role gets ------------
@@ -506,7 +514,163 @@ WALK = {
             post=signed_in(OK),
         )
     ],
+    # The follow-up register's import and export (followups/roll_views.py): only the office and
+    # administrators import; a check is confirmed by whoever uploaded it (the office here).
+    "followup_export": [
+        Case("followup_export", lambda w: reverse("followup_export"), get=signed_in(OK), post=everyone(POST_ONLY))
+    ],
+    "followup_import": [
+        Case(
+            "followup_import",
+            lambda w: reverse("followup_import"),
+            get=reviewers_only(OK) | {COMMITTEE: NOT_FOUND},
+            post=reviewers_only(status(400)) | {COMMITTEE: NOT_FOUND},
+        )
+    ],
+    "followup_import_template": [
+        Case(
+            "followup_import_template",
+            lambda w: reverse("followup_import_template"),
+            get=reviewers_only(OK) | {COMMITTEE: NOT_FOUND},
+            post=everyone(POST_ONLY),
+        )
+    ],
+    "followup_import_preview": [
+        Case(
+            "followup_import_preview",
+            lambda w: reverse("followup_import_preview", args=[followup_import_of(w.users[OFFICE]).pk]),
+            get=reviewers_only(OK) | {COMMITTEE: NOT_FOUND},
+            post=reviewers_only(to("followup_import_preview")) | {ADMIN: NOT_FOUND, COMMITTEE: NOT_FOUND},
+        )
+    ],
 }
+
+# --- the follow-up register (followups/): unit B's item, in the status standing for the report state ---
+
+FOLLOWUP_SOURCES = {
+    "send_to_head": ("in_progress", "returned"),
+    "send_back": ("pending_signoff",),
+    "report": ("in_progress", "returned", "pending_signoff"),
+    "accept": ("reported",),
+    "return": ("reported",),
+}
+
+
+def followup_admin_acts_if(*statuses):
+    def outcome(state):
+        return acts("followup_detail") if STATUS_FOR[state] in statuses else NOT_FOUND
+
+    return outcome
+
+
+def followup_action_case(action):
+    """Only the administrator may take a step here (nobody in the walk is in unit B's lead
+    staff or the verifying body); a reader is refused (404) when the step would apply and
+    told on the item page when it does not."""
+
+    def reader(state):
+        return NOT_FOUND if STATUS_FOR[state] in FOLLOWUP_SOURCES[action] else to("followup_detail")
+
+    def admin(state):
+        return acts("followup_detail") if STATUS_FOR[state] in FOLLOWUP_SOURCES[action] else to("followup_detail")
+
+    return Case(
+        f"followup_action:{action}",
+        lambda w: reverse("followup_action", args=[w.followup.pk, action]),
+        get=everyone(POST_ONLY),
+        post=expect(anonymous=LOGIN, staff_a=NOT_FOUND, viewer_b=reader, committee=reader, office=reader, admin=admin),
+        data=lambda w: {"reason": "Lý do thử nghiệm.", "claim": "done"},
+    )
+
+
+FOLLOWUP_WALK = {
+    "followup_register": [
+        Case("followup_register", lambda w: reverse("followup_register"), get=signed_in(OK), post=everyone(POST_ONLY))
+    ],
+    # Recording: the office and administrators; unit staff for their own units (an empty form: 400).
+    "followup_new": [
+        Case(
+            "followup_new",
+            lambda w: reverse("followup_new"),
+            get=expect(anonymous=LOGIN, staff_a=OK, viewer_b=FORBIDDEN, committee=FORBIDDEN, office=OK, admin=OK),
+            post=expect(
+                anonymous=LOGIN,
+                staff_a=status(400),
+                viewer_b=FORBIDDEN,
+                committee=FORBIDDEN,
+                office=status(400),
+                admin=status(400),
+            ),  # fmt: skip
+        )
+    ],
+    "followup_direction": [
+        Case(
+            "followup_direction:on unit B's report",
+            lambda w: reverse("followup_direction") + f"?report={w.report.pk}",
+            get=expect(anonymous=LOGIN, staff_a=FORBIDDEN, viewer_b=FORBIDDEN, committee=OK, office=OK, admin=OK),
+            post=expect(
+                anonymous=LOGIN,
+                staff_a=FORBIDDEN,
+                viewer_b=FORBIDDEN,
+                committee=status(400),
+                office=status(400),
+                admin=status(400),
+            ),  # fmt: skip
+        )
+    ],
+    "followup_detail": [
+        Case(
+            "followup_detail",
+            lambda w: reverse("followup_detail", args=[w.followup.pk]),
+            get=readers_only(status(200, shows_secret=True)),
+            post=everyone(POST_ONLY),
+        )
+    ],
+    "followup_respond": [
+        Case(
+            "followup_respond",
+            lambda w: reverse("followup_respond", args=[w.followup.pk]),
+            get=everyone(POST_ONLY),
+            post=readers_only(NOT_FOUND, admin=followup_admin_acts_if("in_progress", "returned", "pending_signoff")),
+            data=lambda w: {"response": "Nội dung ghi đè từ bên ngoài đơn vị.", "expected_version": w.followup.version},
+        )
+    ],
+    "followup_action": [
+        *[followup_action_case(action) for action in FOLLOWUP_SOURCES],
+        Case(
+            "followup_action:unknown",
+            lambda w: reverse("followup_action", args=[w.followup.pk, "delete"]),
+            get=everyone(POST_ONLY),
+            post=readers_only(NOT_FOUND),
+        ),
+    ],
+    "followup_resupervise": [
+        Case(
+            "followup_resupervise",
+            lambda w: reverse("followup_resupervise", args=[w.followup.pk]),
+            get=everyone(POST_ONLY),
+            post=readers_only(NOT_FOUND, admin=followup_admin_acts_if("settled")),
+            data=lambda w: {"deadline": "2027-12-31"},
+        )
+    ],
+    "followup_document": [
+        Case(
+            "followup_document",
+            lambda w: reverse("followup_document", args=[w.followup.pk]),
+            get=readers_only(OK),
+            post=readers_only(OK),
+        )
+    ],
+    "followup_evidence": [
+        Case(
+            "followup_evidence",
+            lambda w: reverse("followup_evidence", args=[w.followup.pk, w.followup_evidence.pk]),
+            get=readers_only(OK),
+            post=readers_only(OK),
+        )
+    ],
+}
+WALK.update(FOLLOWUP_WALK)
 
 NOT_WALKED = {"set_language"}  # Django's language switch: no object, no data
 # The API's routes (api-…) are walked as every role, with a key each, by tests/api/test_api_walk.py.
@@ -539,6 +703,8 @@ class World:
     users: dict
     storage: FileSystemStorage
     export_job: ExportJob  # the office's own finished export
+    followup: object = None  # unit B's follow-up item (followups/)
+    followup_evidence: object = None
 
 
 @pytest.fixture
@@ -599,7 +765,11 @@ def world_in_state(state, *, fixtures, storage):
     export_job = ExportJob(user=f["office_user"], kind=ExportKind.XLSX, query="", state=ExportState.DONE,
                            progress=100, filename="bao-cao.xlsx")  # fmt: skip
     export_job.file.save("export.xlsx", ContentFile(b"PK export"), save=True)
-    world = World(report, report_a, year, attachment, notification, users, storage, export_job)
+    followup, evidence = followup_for_walk(
+        state, unit_b=f["unit_b"], province=f["province"], by=f["office_user"], response=RESULTS_SECRET,
+        file_name=FILE_NAME, pdf=PDF, storage=storage,
+    )  # fmt: skip
+    world = World(report, report_a, year, attachment, notification, users, storage, export_job, followup, evidence)
     world.api_key = apikey_create(user=reporter_b, name="Khóa của Tứ Kỳ", read_only=False)[0]
     return world
 
@@ -644,6 +814,7 @@ def snapshot(world):
         "notifications": sorted(Notification.objects.values_list("pk", "recipient_id", "read_at")),
         "report history": ProgressReport.history.count(),
         "api keys revoked": sorted(ApiKey.objects.filter(revoked_at__isnull=False).values_list("pk", flat=True)),
+        **followup_snapshot(),
     }
 
 

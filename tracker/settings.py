@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    # The follow-up register (issue #15).
+    "followups",
 ]
 
 # Object permissions come from ``rules`` (each app's rules.py); model

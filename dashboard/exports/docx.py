@@ -7,6 +7,7 @@ XML-escaped (a report may contain "&" or "<"), and an unknown variable is an
 error rather than a silent blank, so that a typo shows at upload time.
 """
 
+import datetime
 import io
 import zipfile
 
@@ -32,6 +33,7 @@ from dashboard.summary import (
     UnitResult,
 )
 from dashboard.synthesis import Point, ProposalGroup, Section
+from followups.dashboard import AppendixRow
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -116,6 +118,20 @@ def sample_content() -> SummaryContent:
         matrix_tasks=["NV 1"],
         matrix_rows=[MatrixRow("Huyện ủy Mẫu", ["Đang TH trong hạn, 60 %"])],
         matrix_legend="Ghi chú: NV: nhiệm vụ.",
+        followups=[
+            AppendixRow(
+                1,
+                "125/BC-HĐND, 15/3/2024",
+                "1",
+                "Rà soát trụ sở dôi dư.",
+                "UBND tỉnh",
+                datetime.date(2024, 6, 28),
+                "28/6/2024",
+                "Chưa giải quyết, quá hạn 12 ngày",
+                12,
+            )
+        ],  # fmt: skip
+        followups_note="Các việc có hạn giải quyết từ ngày 01/01/2024 đến ngày 30/6/2024, tính đến ngày 05/3/2024.",
     )
 
 

@@ -328,7 +328,34 @@ def _appendices(content, styles, width):
     if not content.late_units:
         flow.append(_p("Không có đơn vị nào quá hạn gửi báo cáo.", styles["body"]))
     flow += [_p(f"- {unit.name}: {unit.items_text}", styles["body"]) for unit in content.late_units]
-    return flow
+    return flow + _followups_appendix(content, styles, width)
+
+
+FOLLOWUPS_TITLE = "CÁC VIỆC THEO DÕI SAU GIÁM SÁT, KIỂM TRA CHƯA GIẢI QUYẾT HOẶC GIẢI QUYẾT QUÁ HẠN"
+
+
+def _followups_appendix(content, styles, width):
+    """Appendix 5: the follow-up register's items due in the range, unsettled or settled late."""
+    flow = _appendix_heading(5, FOLLOWUPS_TITLE, content, styles)
+    flow.append(_p(content.followups_note, styles["body"], italic=True))
+    if not content.followups:
+        flow.append(_p("Không có việc nào chưa giải quyết hoặc giải quyết quá hạn.", styles["body"]))
+        return flow
+    headings = ["STT", "Văn bản nguồn", "Nội dung", "Đơn vị chủ trì", "Hạn", "Tình trạng"]
+    rows = [[_p(heading, styles["cell-center"], bold=True) for heading in headings]]
+    for row in content.followups:
+        rows.append(
+            [
+                _p(str(row.position), styles["cell-center"]),
+                _p(row.document + (f", mục {row.number}" if row.number else ""), styles["cell"]),
+                _p(row.text, styles["cell"]),
+                _p(row.lead, styles["cell"]),
+                _p(row.due, styles["cell-center"]),
+                _p(row.state, styles["cell"]),
+            ]
+        )
+    fractions = [0.06, 0.17, 0.37, 0.16, 0.1, 0.14]
+    return flow + [_grid(rows, [width * f for f in fractions])]
 
 
 def _page_number(canvas, document):

@@ -358,6 +358,29 @@ def _appendices(document):
     _paragraph(document, "Không có đơn vị nào quá hạn gửi báo cáo.")
     _tag(document, "{%p endif %}")
 
+    new_page = document.add_paragraph()
+    new_page.add_run().add_break(WD_BREAK.PAGE)
+    _appendix_heading(document, 5, "CÁC VIỆC THEO DÕI SAU GIÁM SÁT, KIỂM TRA CHƯA GIẢI QUYẾT HOẶC GIẢI QUYẾT QUÁ HẠN")
+    _paragraph(document, "{{ followups_note }}", italic=True)
+    _tag(document, "{%p if followups %}")
+    _cell_table(
+        document,
+        ["STT", "Văn bản nguồn", "Nội dung", "Đơn vị chủ trì", "Hạn", "Tình trạng"],
+        [
+            "{{ row.position }}",
+            "{{ row.document }}{% if row.number %}, mục {{ row.number }}{% endif %}",
+            "{{ row.text }}",
+            "{{ row.lead }}",
+            "{{ row.due }}",
+            "{{ row.state }}",
+        ],
+        [Cm(1.1), Cm(2.9), Cm(5.6), Cm(2.8), Cm(1.9), Cm(2.4)],
+        loop="row in followups",
+    )
+    _tag(document, "{%p else %}")
+    _paragraph(document, "Không có việc nào chưa giải quyết hoặc giải quyết quá hạn.")
+    _tag(document, "{%p endif %}")
+
 
 def build(path=TEMPLATE_PATH):
     document = Document()

@@ -46,6 +46,7 @@ OUR_APPS = (
     "auth",
     "axes",
     "api",
+    "followups",
 )
 ADMIN_VIEWS = re.compile(rf"^admin:(index|app_list|onboarding_import|({'|'.join(OUR_APPS)})_\w+_(changelist|change))$")
 # Drill-down pages read the same for every reader of the dashboard: checked once, by the first role.
@@ -74,6 +75,8 @@ NOT_PAGES = {
     # The API's schema (JSON) and its Swagger UI (the sidecar's page, for integrators).
     "api_schema",
     "api_docs",
+    "followup_document",
+    "followup_evidence",
 }
 
 AXE_RUN = """async (tags) => {
@@ -212,6 +215,22 @@ class Crawl:
         context.close()
 
 
+def _one_followup_per_status(user):
+    """The page of one follow-up item in each status that ``user`` may open,
+    and the forms to record an item and a direction when the user may."""
+    from followups.access import items_visible_to
+
+    found = {}
+    for pk, status in items_visible_to(user).order_by("pk").values_list("pk", "status"):
+        found.setdefault(status, f"/follow-ups/{pk}/")
+    pages = list(found.values())
+    if user.has_perm("followups.record_item"):
+        pages.append("/follow-ups/new/")
+    if user.has_perm("followups.record_direction"):
+        pages.append("/follow-ups/direction/")
+    return pages
+
+
 def _one_report_per_state(user):
     """The page of one report in each workflow state that ``user`` may open."""
     found = {}
@@ -250,7 +269,7 @@ def test_every_page_meets_wcag_aa_and_fits_a_phone_for_every_role(browser, live_
         if role in ("reporter", "office"):
             # Every state is there to see, for the unit's own staff and the office alike.
             assert set(reports) == set(ReportState.values), (role, set(reports))
-        crawl.run(role, username, extra=reports.values())
+        crawl.run(role, username, extra=[*reports.values(), *_one_followup_per_status(user)])
     elapsed = time.monotonic() - started
     print(f"\naccessibility crawl: {dict(crawl.pages)} pages in {elapsed:.0f} s")
     for role in roles:

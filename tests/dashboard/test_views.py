@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from followups.dashboard import figures_changed
 from notifications.models import Notification
 from reminders.models import Reminder, ReminderKind, ReminderStatus
 from reports.models import ReportState
@@ -290,9 +291,10 @@ def test_dashboard_pages_run_the_same_number_of_queries_at_two_data_sizes(
     district = _grow(schedule, period, task, province, 2)
     small = [_queries(client, url) for url in _page_urls(district, task)]
     district = _grow(schedule, period, task, province, 12)
+    figures_changed()  # the follow-up section is computed again, as after a change to the register
     large = [_queries(client, url) for url in _page_urls(district, task)]
     assert small == large
-    assert max(large) <= 20
+    assert max(large) <= 23  # 20, and three for the follow-up section (followups/dashboard.py)
 
 
 def test_a_unit_scope_limits_the_dashboard_and_exports_to_its_subtree(

@@ -21,7 +21,7 @@ from tests.factories import PeriodFactory, ReportFactory, UnitFactory
 from tracker.text import DocumentTextField, NormalizedCharField, NormalizedTextField, normalize_text
 from units.models import Unit
 
-OUR_APPS = ("units", "directives", "reports", "notifications", "reminders", "dashboard")
+OUR_APPS = ("units", "directives", "reports", "notifications", "reminders", "dashboard", "followups")
 TYPED = "Kết quả: đã quán triệt đến 45 chi bộ; Đảng ủy xã Gia Tân ổn định."
 DECOMPOSED = unicodedata.normalize("NFD", TYPED)
 SAVED = "Bản nháp đã lưu."
