@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "accounts",
     "import_export",
     "onboarding",
+    "dissemination",
 ]
 
 # Object permissions come from ``rules`` (each app's rules.py); model
