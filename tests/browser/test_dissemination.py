@@ -100,6 +100,10 @@ def test_the_secretary_confirms_from_the_emails_link_on_a_phone(browser, live_se
         page.get_by_test_id("cell-submit").click()
     expect(page.get_by_test_id("cell-message")).to_have_text("Cảm ơn đồng chí: đã ghi nhận xác nhận của chi bộ.")
     expect(page.get_by_test_id("cell-confirmed")).to_contain_text("20/22")
+    # Done: the form folds away behind one button, for a correction.
+    expect(page.get_by_test_id("cell-submit")).to_be_hidden()
+    page.get_by_test_id("cell-change").click()
+    expect(page.get_by_label("Số đảng viên dự họp")).to_have_value("20")
     assert _fits(page, PHONE)
     page.screenshot(path=screenshot_folder() / "dissemination-cell-confirmed-375.png", full_page=True)
     confirmation = CellConfirmation.objects.get()
