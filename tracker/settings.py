@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "api",
     # The follow-up register (issue #15).
     "followups",
+    "dissemination",
 ]
 
 # Object permissions come from ``rules`` (each app's rules.py); model
