@@ -214,8 +214,10 @@ def selection_periods(request):
 @view_permission
 def figure_rows(request):
     """The rows behind a figure: the expected reports a count counts, or the
-    assignments in a category of the taxonomy."""
-    selection, figures = _figures(request)
+    assignments in a category of the taxonomy. A figure of one unit (its
+    subtree, or the unit alone down to a single assignment) is computed for
+    that unit's subtree only, not for the whole directive."""
+    selection, figures = _figures(request, query_id(request.GET, "unit"))
     if figures is None:
         raise Http404
     unit, unit_pks, task_pk = _wanted(figures, request)

@@ -147,3 +147,35 @@ def test_the_dashboard_links_to_the_next_page_of_the_late_list(client_for, commi
         assert [row.unit.name for row in second.context["late"]] == ["Xã 0025", "Xã 0026"]
         assert 'data-testid="late-first"' in second.content.decode()
         assert 'data-testid="late-next"' not in second.content.decode()
+
+
+def _row_keys(figures, unit_pks, task_pk=None):
+    return sorted(
+        (cell.unit.pk, cell.task.pk, row.period.pk, row.status, row.assignment.pk)
+        for (unit_pk, cell_task), cell in figures.cells.items()
+        if unit_pk in unit_pks and (task_pk is None or cell_task == task_pk)
+        for row in cell.expected
+    )
+
+
+def test_a_units_figure_rows_computed_for_its_subtree_are_the_whole_directives(demo, client_for, committee_user):
+    """The drill-down to one unit (down to a single assignment) reads that unit's
+    subtree only: the same rows as the whole directive's figures give it,
+    across the 2025 merger too."""
+    with time_machine.travel(NOW, tick=False):
+        selection = _whole_term(demo)
+        whole = selection.figures()
+        client = client_for(committee_user)
+        tested = 0
+        for unit_pk in sorted(whole.units)[::7]:
+            subtree = set(whole.subtree_ids(unit_pk))
+            for scope, pks in (("own", {unit_pk}), ("", subtree)):
+                task = whole.tasks[tested % len(whole.tasks)]
+                query = selection.query(unit=whole.units[unit_pk], scope=scope, task=task.pk)
+                response = client.get(reverse("dashboard_figure_rows") + "?" + query)
+                assert response.status_code == 200
+                shown = sorted((cell.unit.pk, cell.task.pk, row.period.pk, row.status, row.assignment.pk)
+                               for cell, row in response.context["rows"])  # fmt: skip
+                assert shown == _row_keys(whole, pks, task.pk)
+                tested += 1
+        assert tested > 6
