@@ -396,7 +396,21 @@ def sweep(arg):
     )
 
 
+def pages_discover(arg):
+    from bench import pages
+
+    emit(pages.discover(json.loads(arg)))
+
+
+def pages_check(arg):
+    from bench import pages
+
+    emit(pages.check(json.loads(arg)))
+
+
 COMMANDS = {
+    "pages_discover": pages_discover,
+    "pages_check": pages_check,
     "baseline": baseline,
     "reset": reset,
     "discover": discover,

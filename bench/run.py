@@ -36,6 +36,8 @@ import psycopg2
 import redis
 import requests
 
+from bench import pages
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
@@ -402,6 +404,7 @@ def targets_of(m):
     for case in ("dashboard_latest", "dashboard_range"):
         rows.append((f"{case} p50 ≤ 3 × floor p50 (ms)", m[case]["p50_ms"], round(3 * floor, 1), "le"))
         rows.append((f"{case} p95 (ms)", m[case]["p95_ms"], 250, "le"))
+    rows += pages.targets(m.get("pages", {}))
     rows += [
         ("my-work p95 under load (ms)", load["my_work"]["p95_ms"], 150, "le"),
         ("submit p95 under load (ms)", load["submit"]["p95_ms"], 250, "le"),
@@ -411,6 +414,7 @@ def targets_of(m):
         ("summary.docx, one province (s)", m["exports"]["summary_docx"]["seconds"], 5, "le"),
         ("summary.pdf, one province (s)", m["exports"]["summary_pdf"]["seconds"], 20, "le"),
         ("correctness (figures = SQL recount)", m["correctness"]["ok"], True, "eq"),
+        ("correctness of the pages (= SQL recount)", m["pages_check"]["ok"], True, "eq"),
     ]
     return [
         {"name": name, "value": value, "limit": limit,
@@ -425,8 +429,9 @@ def print_table(results):
     print(f"Benchmark, scale {results['scale']}, {results['started_at']} ({results['dataset'].get('generator')})")
     print("dataset: " + ", ".join(f"{k} {v}" for k, v in results["dataset"].items() if k != "generator"))
     print(f"{'measurement':<44}{'p50':>10}{'p95':>10}{'n':>8}")
-    for name in ("floor", "dashboard_latest", "dashboard_range"):
-        row = m[name]
+    for name, row in [(n, m[n]) for n in ("ping", "floor", "dashboard_latest", "dashboard_range")] + sorted(
+        m.get("pages", {}).items()
+    ):
         print(f"{name + ' (server ms)':<44}{row['p50_ms']:>10}{row['p95_ms']:>10}{row['n']:>8}")
     for name in ("my_work", "submit"):
         row = m["load"][name]
@@ -443,6 +448,9 @@ def print_table(results):
     for case, row in m["correctness"]["cases"].items():
         print(f"correctness {case}: {'equal' if row['equal'] else 'DIFFERENT'} {row['dashboard']}"
               + ("" if row["equal"] else f" vs SQL {row['sql']}"))  # fmt: skip
+    for case, row in m["pages_check"]["cases"].items():
+        print(f"correctness {case}: {'equal' if row['equal'] else 'DIFFERENT'} "
+              + json.dumps({k: v for k, v in row.items() if k != "equal"}, ensure_ascii=False))  # fmt: skip
     print()
     print(f"{'target':<44}{'value':>10}{'limit':>10}  pass")
     for target in results["targets"]:
@@ -463,9 +471,14 @@ def main(argv=None):
     parser.add_argument("--requests", type=int, default=50, help="sequential requests per dashboard case")
     parser.add_argument("--load-seconds", type=int, help="locust run time (60 province, 120 national)")
     parser.add_argument("--reuse", action="store_true", default=os.environ.get("BENCH_REUSE") == "1")
-    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--output", type=Path, help="default bench/results-<scale>.json")
+    parser.add_argument("--growth", action="store_true",
+                        help="only print the national ÷ province table from bench/results-<scale>.json")  # fmt: skip
     options = parser.parse_args(argv)
     scale = options.scale
+    if options.growth:
+        return growth_print()
+    options.output = options.output or ROOT / "bench" / f"results-{scale}.json"
     seconds = options.load_seconds or SCALES[scale]["load_seconds"]
     database_url = os.environ.get("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/tracker_bench_{scale}")
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3")
@@ -500,6 +513,11 @@ def main(argv=None):
         results["selection"] = {k: found[k] for k in ("today", "directive", "latest", "range", "province")}
         log(f"dataset: {results['dataset']}")
 
+        page_params = {"directive": found["directive"]["pk"], "latest": found["latest"]["key"],
+                       "start": found["range"]["start"], "end": found["range"]["end"],
+                       "province": found["province"]["pk"]}  # fmt: skip
+        found_pages = probe(env, "pages_discover", json.dumps(page_params))
+
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         processes.start(
@@ -530,7 +548,9 @@ def main(argv=None):
         directive, latest = found["directive"]["pk"], found["latest"]["key"]
         span = found["range"]
         log("dashboard and floor")
-        m["floor"] = sample(committee, f"{base}/ping", count=max(options.requests, 100))
+        # The floor: a signed-in page with the site's layout and nothing else (/ping, no database, for reference).
+        m["ping"] = sample(committee, f"{base}/ping", count=max(options.requests, 100))
+        m["floor"] = sample(committee, f"{base}/floor/", count=max(options.requests, 100))
         m["dashboard_latest"] = sample(
             committee, f"{base}/dashboard/?directive={directive}&start={latest}&end={latest}", count=options.requests
         )
@@ -543,6 +563,9 @@ def main(argv=None):
         m["dashboard_ratio"] = {
             case: round(m[case]["p50_ms"] / m["floor"]["p50_ms"], 1) for case in ("dashboard_latest", "dashboard_range")
         }
+        log("late list, unit page, inbox, single assignment")
+        sessions = {"committee": committee, "office": signed_in(base, "office")}
+        m["pages"] = pages.measure(sessions, base, page_params, found_pages, sample=sample, count=options.requests)
 
         with tempfile.TemporaryDirectory(prefix="bench-") as work:
             m["load"] = load_test(base, found["plan"], users=options.users, seconds=seconds,
@@ -570,6 +593,7 @@ def main(argv=None):
             m["exports"][name]["unit_scoped"] = m["queries"]["unit_scoping"]
         log("correctness")
         m["correctness"] = probe(env, "correctness", json.dumps(params))
+        m["pages_check"] = probe(env, "pages_check", json.dumps({**page_params, "found": found_pages}))
         results["targets"] = targets_of(m)
     except Exception as error:  # whatever stops the harness is reported in the results, and fails the run
         results["error"] = f"{type(error).__name__}: {error}"
@@ -583,10 +607,13 @@ def main(argv=None):
         return 2
     print_table(results)
     log(f"results written to {options.output} in {results['seconds']} s")
+    growth_print()
     m = results["measurements"]
     fatal = []
     if not m["correctness"]["ok"]:
         fatal.append("the dashboard's figures differ from the SQL recount")
+    if not m["pages_check"]["ok"]:
+        fatal.append("a page's figures differ from the SQL recount")
     if m["sweep"]["second"]["queued"] or m["sweep"]["second"]["sent"]:
         fatal.append("the second sweep at the same moment queued or sent reminders")
     if not m["load"]["submit"]["submitted"] or not m["load"]["my_work"]["requests"]:
@@ -597,6 +624,17 @@ def main(argv=None):
     if missed:
         log("targets missed (reported, not fatal): " + "; ".join(missed))
     return 1 if fatal else 0
+
+
+def growth_print():
+    """The national ÷ province table, when both scales have results."""
+    province, national = (pages.load(ROOT / "bench" / f"results-{scale}.json") for scale in ("province", "national"))
+    if not (province and national) or "error" in province or "error" in national:
+        log("growth table: needs bench/results-province.json and bench/results-national.json from complete runs")
+        return 0
+    table = pages.growth(province, national)
+    pages.print_growth(table)
+    return 0
 
 
 if __name__ == "__main__":
