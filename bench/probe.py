@@ -89,11 +89,13 @@ def reset(_arg):
     with transaction.atomic():
         for name in ("notification", "reminder", "transition", "report"):
             deleted[name] = TRACKED[name].objects.filter(pk__gt=int(values[name])).delete()[0]
-    # Deleting reports leaves the dashboard's tallies stale: rebuilt here, as the nightly job would.
+    # Deleting reports leaves the dashboard's tallies stale: rebuilt here, as the nightly job would
+    # (only then: at national size the rebuild takes minutes).
     from dashboard.tallies import tallies_rebuild
     from tracker.celery import app
 
-    tallies_rebuild()
+    if deleted["report"] or deleted["transition"]:
+        tallies_rebuild()
     # The deletions also queued a rebuild for the worker; it is done already, and would
     # otherwise run during the measurements.
     app.control.purge()
