@@ -410,7 +410,25 @@ def pages_check(arg):
     emit(pages.check(json.loads(arg)))
 
 
+def emails(arg):
+    """The e-mail outbox delivering the sweep's e-mails: up to ``arg`` of them
+    (the oldest pending), through the configured backend (the bench's discards
+    them: this is the application's side of the rate, not a mail server's)."""
+    from notifications.emails import email_outbox_flush
+    from notifications.models import EmailStatus
+
+    limit = int(arg or 2000)
+    pending = Notification.objects.filter(email_status=EmailStatus.PENDING).count()
+    started = time.perf_counter()
+    sent = email_outbox_flush(limit=limit)
+    seconds = time.perf_counter() - started
+    rate = round(sent / seconds, 1) if seconds else None
+    emit({"pending": pending, "sent": sent, "seconds": round(seconds, 2), "per_second": rate,
+          "email_backend": settings.EMAIL_BACKEND})  # fmt: skip
+
+
 COMMANDS = {
+    "emails": emails,
     "pages_discover": pages_discover,
     "pages_check": pages_check,
     "baseline": baseline,
