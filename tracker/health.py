@@ -5,8 +5,8 @@ with."""
 
 import os
 
-from django.db import connections
 from django.contrib.auth.decorators import login_required
+from django.db import connections
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
