@@ -59,9 +59,7 @@ def _period_choices():
     # joining every waiting report to its period.
     waiting = ProgressReport.objects.filter(period=OuterRef("pk"), state=ReportState.SUBMITTED)
     periods = (
-        ReportingPeriod.objects.filter(Exists(waiting))
-        .order_by("-due_on", "pk")
-        .values_list("key", "kind", "title")
+        ReportingPeriod.objects.filter(Exists(waiting)).order_by("-due_on", "pk").values_list("key", "kind", "title")
     )
     choices, seen = [], set()
     for key, kind, title in periods:

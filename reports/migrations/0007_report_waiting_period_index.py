@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0006_attachment_history'),
+        ("reports", "0006_attachment_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='progressreport',
-            index=models.Index(condition=models.Q(('state', 'submitted')), fields=['period'], name='report_waiting_period'),
+            model_name="progressreport",
+            index=models.Index(
+                condition=models.Q(("state", "submitted")), fields=["period"], name="report_waiting_period"
+            ),
         ),
     ]

@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('units', '0003_unit_heads_read_descendants_unit_requires_signoff'),
+        ("units", "0003_unit_heads_read_descendants_unit_requires_signoff"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='unit',
-            index=models.Index(fields=['name', 'id'], name='unit_name_id'),
+            model_name="unit",
+            index=models.Index(fields=["name", "id"], name="unit_name_id"),
         ),
     ]
