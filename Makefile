@@ -16,7 +16,7 @@ help:
 	@echo "make run    install, migrate, load the directive and demo users, start web + worker + beat on 127.0.0.1:8000"
 	@echo "make test   install and run the whole test suite"
 	@echo "make lint   ruff lint and format check"
-	@echo "make bench  benchmark on PostgreSQL and Redis (SCALE=province|national), writes bench/results.json"
+	@echo "make bench  benchmark on PostgreSQL and Redis (SCALE=province|national), writes bench/results-<scale>.json"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

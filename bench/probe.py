@@ -89,11 +89,13 @@ def reset(_arg):
     with transaction.atomic():
         for name in ("notification", "reminder", "transition", "report"):
             deleted[name] = TRACKED[name].objects.filter(pk__gt=int(values[name])).delete()[0]
-    # Deleting reports leaves the dashboard's tallies stale: rebuilt here, as the nightly job would.
+    # Deleting reports leaves the dashboard's tallies stale: rebuilt here, as the nightly job would
+    # (only then: at national size the rebuild takes minutes).
     from dashboard.tallies import tallies_rebuild
     from tracker.celery import app
 
-    tallies_rebuild()
+    if deleted["report"] or deleted["transition"]:
+        tallies_rebuild()
     # The deletions also queued a rebuild for the worker; it is done already, and would
     # otherwise run during the measurements.
     app.control.purge()
@@ -396,7 +398,39 @@ def sweep(arg):
     )
 
 
+def pages_discover(arg):
+    from bench import pages
+
+    emit(pages.discover(json.loads(arg)))
+
+
+def pages_check(arg):
+    from bench import pages
+
+    emit(pages.check(json.loads(arg)))
+
+
+def emails(arg):
+    """The e-mail outbox delivering the sweep's e-mails: up to ``arg`` of them
+    (the oldest pending), through the configured backend (the bench's discards
+    them: this is the application's side of the rate, not a mail server's)."""
+    from notifications.emails import email_outbox_flush
+    from notifications.models import EmailStatus
+
+    limit = int(arg or 2000)
+    pending = Notification.objects.filter(email_status=EmailStatus.PENDING).count()
+    started = time.perf_counter()
+    sent = email_outbox_flush(limit=limit)
+    seconds = time.perf_counter() - started
+    rate = round(sent / seconds, 1) if seconds else None
+    emit({"pending": pending, "sent": sent, "seconds": round(seconds, 2), "per_second": rate,
+          "email_backend": settings.EMAIL_BACKEND})  # fmt: skip
+
+
 COMMANDS = {
+    "emails": emails,
+    "pages_discover": pages_discover,
+    "pages_check": pages_check,
     "baseline": baseline,
     "reset": reset,
     "discover": discover,

@@ -36,8 +36,8 @@ import psycopg2
 import redis
 import requests
 
-from bench import importing
 from bench import followups as followups_bench
+from bench import importing, pages
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -413,11 +413,12 @@ def targets_of(m):
     for case in ("dashboard_latest", "dashboard_range"):
         rows.append((f"{case} p50 ≤ 3 × floor p50 (ms)", m[case]["p50_ms"], round(3 * floor, 1), "le"))
         rows.append((f"{case} p95 (ms)", m[case]["p95_ms"], 250, "le"))
+    rows += pages.targets(m.get("pages", {}))
     rows += [
         ("my-work p95 under load (ms)", load["my_work"]["p95_ms"], 150, "le"),
         ("submit p95 under load (ms)", load["submit"]["p95_ms"], 250, "le"),
         ("submit errors", load["submit"]["errors"], 0, "le"),
-        ("reminder sweep (s)", sweep["first"]["seconds"], 30, "le"),
+        ("reminder sweep (s)", sweep["first"]["seconds"], 15, "le"),
         ("second sweep queued + sent", sweep["second"]["queued"] + sweep["second"]["sent"], 0, "le"),
         ("summary.docx, one province (s)", m["exports"]["summary_docx"]["seconds"], 5, "le"),
         ("summary.pdf, one province (s)", m["exports"]["summary_pdf"]["seconds"], 20, "le"),
@@ -425,6 +426,7 @@ def targets_of(m):
         *importing.target_rows(m["import"]),
         *api_bench().api_targets(m["api"]),
         *followups_bench.target_rows(m),
+        ("correctness of the pages (= SQL recount)", m["pages_check"]["ok"], True, "eq"),
     ]
     return [
         {"name": name, "value": value, "limit": limit,
@@ -439,8 +441,9 @@ def print_table(results):
     print(f"Benchmark, scale {results['scale']}, {results['started_at']} ({results['dataset'].get('generator')})")
     print("dataset: " + ", ".join(f"{k} {v}" for k, v in results["dataset"].items() if k != "generator"))
     print(f"{'measurement':<44}{'p50':>10}{'p95':>10}{'n':>8}")
-    for name in ("floor", "dashboard_latest", "dashboard_range"):
-        row = m[name]
+    for name, row in [(n, m[n]) for n in ("ping", "floor", "dashboard_latest", "dashboard_range")] + sorted(
+        m.get("pages", {}).items()
+    ):
         print(f"{name + ' (server ms)':<44}{row['p50_ms']:>10}{row['p95_ms']:>10}{row['n']:>8}")
     for name, row in m["api"].items():
         print(f"{name + ' (server ms)':<44}{row['p50_ms']:>10}{row['p95_ms']:>10}{row['n']:>8}")
@@ -453,6 +456,10 @@ def print_table(results):
     for run in ("first", "second"):
         s = sweep[run]
         print(f"{'sweep, ' + run + ' run':<44}{s['seconds']:>9}s   queued {s['queued']}, sent {s['sent']}")
+    if "emails" in m:
+        e = m["emails"]
+        print(f"{'e-mail outbox':<44}{e['per_second']!s:>9}/s   {e['sent']} of {e['pending']} pending, "
+              f"{e['seconds']} s")  # fmt: skip
     for name, row in m["exports"].items():
         print(f"{name + ' (' + row['via'] + ')':<44}{row['seconds']:>9}s   {row['bytes']} bytes")
     importing.print_rows(m["import"])
@@ -460,6 +467,9 @@ def print_table(results):
     for case, row in m["correctness"]["cases"].items():
         print(f"correctness {case}: {'equal' if row['equal'] else 'DIFFERENT'} {row['dashboard']}"
               + ("" if row["equal"] else f" vs SQL {row['sql']}"))  # fmt: skip
+    for case, row in m["pages_check"]["cases"].items():
+        print(f"correctness {case}: {'equal' if row['equal'] else 'DIFFERENT'} "
+              + json.dumps({k: v for k, v in row.items() if k != "equal"}, ensure_ascii=False))  # fmt: skip
     print()
     print(f"{'target':<44}{'value':>10}{'limit':>10}  pass")
     for target in results["targets"]:
@@ -480,9 +490,14 @@ def main(argv=None):
     parser.add_argument("--requests", type=int, default=50, help="sequential requests per dashboard case")
     parser.add_argument("--load-seconds", type=int, help="locust run time (60 province, 120 national)")
     parser.add_argument("--reuse", action="store_true", default=os.environ.get("BENCH_REUSE") == "1")
-    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--output", type=Path, help="default bench/results-<scale>.json")
+    parser.add_argument("--growth", action="store_true",
+                        help="only print the national ÷ province table from bench/results-<scale>.json")  # fmt: skip
     options = parser.parse_args(argv)
     scale = options.scale
+    if options.growth:
+        return growth_print()
+    options.output = options.output or ROOT / "bench" / f"results-{scale}.json"
     seconds = options.load_seconds or SCALES[scale]["load_seconds"]
     database_url = os.environ.get("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/tracker_bench_{scale}")
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3")
@@ -517,6 +532,11 @@ def main(argv=None):
         results["selection"] = {k: found[k] for k in ("today", "directive", "latest", "range", "province")}
         log(f"dataset: {results['dataset']}")
 
+        page_params = {"directive": found["directive"]["pk"], "latest": found["latest"]["key"],
+                       "start": found["range"]["start"], "end": found["range"]["end"],
+                       "province": found["province"]["pk"]}  # fmt: skip
+        found_pages = probe(env, "pages_discover", json.dumps(page_params))
+
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         processes.start(
@@ -547,7 +567,9 @@ def main(argv=None):
         directive, latest = found["directive"]["pk"], found["latest"]["key"]
         span = found["range"]
         log("dashboard and floor")
-        m["floor"] = sample(committee, f"{base}/ping", count=max(options.requests, 100))
+        # The floor: a signed-in page with the site's layout and nothing else (/ping, no database, for reference).
+        m["ping"] = sample(committee, f"{base}/ping", count=max(options.requests, 100))
+        m["floor"] = sample(committee, f"{base}/floor/", count=max(options.requests, 100))
         m["dashboard_latest"] = sample(
             committee, f"{base}/dashboard/?directive={directive}&start={latest}&end={latest}", count=options.requests
         )
@@ -560,6 +582,9 @@ def main(argv=None):
         m["dashboard_ratio"] = {
             case: round(m[case]["p50_ms"] / m["floor"]["p50_ms"], 1) for case in ("dashboard_latest", "dashboard_range")
         }
+        log("late list, unit page, inbox, single assignment")
+        sessions = {"committee": committee, "office": signed_in(base, "office")}
+        m["pages"] = pages.measure(sessions, base, page_params, found_pages, sample=sample, count=options.requests)
 
         log("API: reports list and figures")
         m["api"] = api_bench().api_measure(base, requests=options.requests, directive=directive, period_key=latest)
@@ -583,6 +608,8 @@ def main(argv=None):
             "first": probe(env, "sweep", found["sweep_now"]),
             "second": probe(env, "sweep", found["sweep_now"]),
         }
+        log("e-mail outbox: the sweep's e-mails")
+        m["emails"] = probe(env, "emails", "2000")
 
         log("query counts")
         params = {"directive": directive, "latest": latest, "start": span["start"], "end": span["end"],
@@ -594,6 +621,7 @@ def main(argv=None):
         m["correctness"] = probe(env, "correctness", json.dumps(params))
         m["import"] = importing.run(env, scale)
         m["followups"]["check"] = followups_bench.correctness(env)
+        m["pages_check"] = probe(env, "pages_check", json.dumps({**page_params, "found": found_pages}))
         results["targets"] = targets_of(m)
     except Exception as error:  # whatever stops the harness is reported in the results, and fails the run
         results["error"] = f"{type(error).__name__}: {error}"
@@ -607,12 +635,15 @@ def main(argv=None):
         return 2
     print_table(results)
     log(f"results written to {options.output} in {results['seconds']} s")
+    growth_print()
     m = results["measurements"]
     fatal = []
     if not m["correctness"]["ok"]:
         fatal.append("the dashboard's figures differ from the SQL recount")
     if not m["followups"]["check"]["ok"]:
         fatal.append("the follow-up section's figures differ from the SQL recount")
+    if not m["pages_check"]["ok"]:
+        fatal.append("a page's figures differ from the SQL recount")
     if m["sweep"]["second"]["queued"] or m["sweep"]["second"]["sent"]:
         fatal.append("the second sweep at the same moment queued or sent reminders")
     if not m["load"]["submit"]["submitted"] or not m["load"]["my_work"]["requests"]:
@@ -623,6 +654,17 @@ def main(argv=None):
     if missed:
         log("targets missed (reported, not fatal): " + "; ".join(missed))
     return 1 if fatal else 0
+
+
+def growth_print():
+    """The national ÷ province table, when both scales have results."""
+    province, national = (pages.load(ROOT / "bench" / f"results-{scale}.json") for scale in ("province", "national"))
+    if not (province and national) or "error" in province or "error" in national:
+        log("growth table: needs bench/results-province.json and bench/results-national.json from complete runs")
+        return 0
+    table = pages.growth(province, national)
+    pages.print_growth(table)
+    return 0
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ the reminders already sent for it and the heads of the unit that owes it."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from django.db.models import Q
 
@@ -11,11 +12,12 @@ from reminders.models import Reminder, ReminderStatus
 from units.models import Membership, MembershipRole
 
 SORTS = {
-    "days": lambda row: (-row.days_overdue, row.unit.name),
-    "unit": lambda row: (row.unit.name, row.task.number),
-    "task": lambda row: (row.task.number, -row.days_overdue),
-    "reminders": lambda row: (-row.reminders_sent, -row.days_overdue),
-}
+    "days": lambda row: (-row.days_overdue, row.unit.name, row.task.number, row.assignment.pk, row.period.pk),
+    "unit": lambda row: (row.unit.name, row.task.number, -row.days_overdue, row.assignment.pk, row.period.pk),
+    "task": lambda row: (row.task.number, -row.days_overdue, row.unit.name, row.assignment.pk, row.period.pk),
+    "reminders": lambda row: (-row.reminders_sent, -row.days_overdue, row.unit.name, row.task.number,
+                              row.assignment.pk, row.period.pk),
+}  # fmt: skip
 
 
 @dataclass
@@ -38,6 +40,19 @@ def late_rows(figures, sort="days"):
         if row.status == ReportStatus.OVERDUE
     ]
     return sorted(late_details(rows), key=SORTS.get(sort, SORTS["days"]))
+
+
+def late_rows_page(rows, after=None, size=None):
+    """A page of the sorted ``rows`` (the live figures' late list) after the
+    row ``after`` = (assignment pk, period pk), as ``late_page`` gives it."""
+    size = size or LATE_PAGE_SIZE
+    start = 0
+    if after is not None:
+        keys = [(row.assignment.pk, row.period.pk) for row in rows]
+        start = keys.index(after) + 1 if after in keys else len(rows)
+    page = rows[start : start + size]
+    more = start + size < len(rows)
+    return LatePage(page, f"{page[-1].assignment.pk}-{page[-1].period.pk}" if more and page else NOTHING)
 
 
 def late_details(rows):
@@ -63,3 +78,210 @@ def late_details(rows):
         row.reminders_sent = sent.get((row.assignment.pk, row.period.pk), 0)
         row.heads = sorted(heads[row.unit.pk])
     return rows
+
+
+# --- the late list a page at a time, from the tables ------------------------------------------------
+#
+# Each sort walks the overdue (assignment, period) pairs in its order and stops
+# after a page: the pairs come in groups (a period, a task and period, or all of
+# them) whose rows the database lists by unit name from the units' name index,
+# probing the reports' (assignment, period) index for each, so a page reads
+# about as many pairs as it shows, never every missing report. The page after
+# is found from the last row shown (keyset pagination): its assignment and
+# period, whose sort key is read again.
+
+LATE_PAGE_SIZE = 25
+
+_MISSING_SQL = """
+WITH per (id, schedule_id, ends_on, days) AS (VALUES {periods})
+SELECT a.id, per.id, u.name, t.number, per.days
+FROM units_unit u
+JOIN reports_assignment a ON a.unit_id = u.id
+JOIN directives_task t ON t.id = a.task_id
+JOIN per ON per.schedule_id = a.schedule_id
+WHERE t.directive_id = %s
+  AND (u.valid_from IS NULL OR u.valid_from <= per.ends_on)
+  AND (u.valid_to IS NULL OR u.valid_to >= per.ends_on)
+  AND NOT EXISTS (SELECT 1 FROM reports_progressreport r
+                  WHERE r.assignment_id = a.id AND r.period_id = per.id AND r.state IN ('submitted', 'accepted'))
+  {where}
+ORDER BY u.name, t.number, per.days DESC, a.id, per.id
+LIMIT %s
+"""
+
+_SENT_SQL = """
+WITH per (id, schedule_id, ends_on, days) AS (VALUES {periods})
+SELECT a.id, per.id, u.name, t.number, per.days, count(*) AS sent
+FROM reminders_reminder m
+JOIN reports_assignment a ON a.id = m.assignment_id
+JOIN units_unit u ON u.id = a.unit_id
+JOIN directives_task t ON t.id = a.task_id
+JOIN per ON per.id = m.period_id AND per.schedule_id = a.schedule_id
+WHERE m.status = 'sent' AND t.directive_id = %s
+  AND (u.valid_from IS NULL OR u.valid_from <= per.ends_on)
+  AND (u.valid_to IS NULL OR u.valid_to >= per.ends_on)
+  AND NOT EXISTS (SELECT 1 FROM reports_progressreport r
+                  WHERE r.assignment_id = a.id AND r.period_id = per.id AND r.state IN ('submitted', 'accepted'))
+GROUP BY a.id, per.id, u.name, t.number, per.days
+HAVING (-count(*), -per.days, u.name, t.number, a.id, per.id) > (%s, %s, %s, %s, %s, %s)
+ORDER BY count(*) DESC, per.days DESC, u.name, t.number, a.id, per.id
+LIMIT %s
+"""
+
+NOTHING = ""
+
+
+@dataclass(frozen=True)
+class LatePage:
+    rows: list
+    next_after: str  # the cursor of the page after ("" on the last page)
+
+
+def _overdue_periods(selection):
+    from dashboard.states import on_time_limit
+
+    as_of = selection.as_of
+    found = [(p, (as_of - on_time_limit(p)).days) for p in selection.periods if on_time_limit(p) < as_of]
+    return sorted(found, key=lambda item: (-item[1], item[0].pk))
+
+
+def _values(periods):
+    """The periods as a VALUES list of placeholders, and its parameters."""
+    params = [value for p, days in periods for value in (p.pk, p.schedule_id, p.ends_on, days)]
+    return ", ".join(["(%s, %s, %s, %s)"] * len(periods)), params
+
+
+def _missing(cursor, directive, periods, days, *, after=None, tasks=None, unsent=False, limit):
+    """Missing pairs of ``periods`` (and ``tasks``) by unit name, task number,
+    days overdue (descending), after the key ``after`` = (name, number, days, a, p)."""
+    where, params = [], []
+    if tasks is not None:
+        where.append(f"AND a.task_id IN ({', '.join(['%s'] * len(tasks))})")
+        params += list(tasks)
+    if unsent:
+        where.append("AND NOT EXISTS (SELECT 1 FROM reminders_reminder m WHERE m.assignment_id = a.id "
+                     "AND m.period_id = per.id AND m.status = 'sent')")  # fmt: skip
+    if after is not None:
+        name, number, overdue, assignment, period = after
+        # The index answers "u.name >= name"; the row comparison places the rest exactly.
+        where.append("AND u.name >= %s AND (u.name, t.number, -per.days, a.id, per.id) > (%s, %s, %s, %s, %s)")
+        params += [name, name, number, -overdue, assignment, period]
+    values, value_params = _values([(p, days[p.pk]) for p in periods])
+    cursor.execute(_MISSING_SQL.format(periods=values, where=" ".join(where)),
+                   [*value_params, directive.pk, *params, limit])  # fmt: skip
+    return cursor.fetchall()
+
+
+def _groups(sort, periods, tasks):
+    """The groups each sort walks in turn: (periods, task ids or None). Periods
+    overdue by the same number of days share a group."""
+    by_days = [[p for p, _d in same] for _days, same in groupby(periods, key=lambda item: item[1])]
+    if sort == "unit":
+        return [([p for p, _d in periods], None)]
+    if sort == "task":
+        return [(same, [task.pk]) for task in tasks for same in by_days]
+    return [(same, None) for same in by_days]  # days (and the unreminded rest of "reminders")
+
+
+def _group_of(groups, sort, key, tasks):
+    """The index of the group the row with ``key`` = (name, number, days, a, p) is in."""
+    _name, number, _days, _assignment, period = key
+    for index, (periods, task_pks) in enumerate(groups):
+        if any(p.pk == period for p in periods) and (
+            task_pks is None or next(t.number for t in tasks if t.pk == task_pks[0]) == number
+        ):
+            return index
+    return len(groups)
+
+
+def _cursor_key(cursor, selection, days, after):
+    """The sort key of the row the cursor ``a-p`` names and its reminders
+    sent, or None (not an assignment of the directive, or not an overdue period)."""
+    assignment_pk, period_pk = after
+    if period_pk not in days:
+        return None
+    cursor.execute(
+        "SELECT u.name, t.number FROM reports_assignment a JOIN units_unit u ON u.id = a.unit_id "
+        "JOIN directives_task t ON t.id = a.task_id WHERE a.id = %s AND t.directive_id = %s",
+        [assignment_pk, selection.directive.pk],
+    )
+    found = cursor.fetchone()
+    if found is None:
+        return None
+    cursor.execute(
+        "SELECT count(*) FROM reminders_reminder WHERE assignment_id = %s AND period_id = %s AND status = 'sent'",
+        [assignment_pk, period_pk],
+    )
+    return (found[0], found[1], days[period_pk], assignment_pk, period_pk), cursor.fetchone()[0]
+
+
+def parse_after(value):
+    """``a-p`` (the assignment and period ids of the last row shown) or None."""
+    from reports.params import parse_id
+
+    first, _dash, second = (value or "").partition("-")
+    pair = (parse_id(first), parse_id(second))
+    return pair if None not in pair else None
+
+
+def late_page(selection, sort="days", after=None, size=LATE_PAGE_SIZE):
+    """One page of the overdue reports of the selection's periods in the chosen
+    order, after the row ``after`` = (assignment pk, period pk); a few queries
+    whatever the number of reports (more only when a period or task has fewer
+    overdue reports than a page)."""
+    from django.db import connection
+
+    from directives.models import Task
+    from reports.models import Assignment
+    from units.models import Unit
+
+    sort = sort if sort in SORTS else "days"
+    periods = _overdue_periods(selection)
+    if not periods:
+        return LatePage([], NOTHING)
+    tasks = list(Task.objects.filter(directive=selection.directive).order_by("number", "pk"))
+    days = {p.pk: d for p, d in periods}
+    found = []
+    with connection.cursor() as cursor:
+        key = sent = None
+        if after is not None:
+            key, sent = _cursor_key(cursor, selection, days, after) or (None, None)
+            if key is None:
+                return LatePage([], NOTHING)
+        if sort == "reminders" and (key is None or sent > 0):
+            found += _reminded(cursor, selection.directive, periods, key, sent, size + 1)
+            key = None  # the unreminded rows come next, from their first
+        if len(found) <= size:
+            groups = _groups(sort, periods, tasks)
+            first = _group_of(groups, sort, key, tasks) if key is not None else 0
+            for index in range(first, len(groups)):
+                group_periods, group_tasks = groups[index]
+                found += _missing(cursor, selection.directive, group_periods, days, tasks=group_tasks,
+                                  after=key if index == first else None, unsent=sort == "reminders",
+                                  limit=size + 1 - len(found))  # fmt: skip
+                if len(found) > size:
+                    break
+    more, found = len(found) > size, found[:size]
+    assignments = Assignment.objects.in_bulk([row[0] for row in found])
+    units = Unit.objects.without_tree_fields().in_bulk({a.unit_id for a in assignments.values()})
+    by_pk = {task.pk: task for task in tasks}
+    period_of = {p.pk: p for p, _d in periods}
+    rows = []
+    for assignment_pk, period_pk, _name, _number, days, *_sent in found:
+        assignment = assignments[assignment_pk]
+        assignment.unit, assignment.task = units[assignment.unit_id], by_pk[assignment.task_id]
+        period = period_of[period_pk]
+        rows.append(LateRow(assignment.unit, assignment.task, period, assignment, period.due_on, days))
+    late_details(rows)
+    last = rows[-1] if rows else None
+    return LatePage(rows, f"{last.assignment.pk}-{last.period.pk}" if more and last else NOTHING)
+
+
+def _reminded(cursor, directive, periods, key, sent, limit):
+    """The missing pairs with reminders sent, most reminded first, after the
+    key (with its ``sent`` count)."""
+    first = (-(10**9), -(10**9), "", -1, 0, 0)  # before any row
+    bound = first if key is None else (-sent, -key[2], key[0], key[1], key[3], key[4])
+    values, value_params = _values(periods)
+    cursor.execute(_SENT_SQL.format(periods=values), [*value_params, directive.pk, *bound, limit])
+    return cursor.fetchall()

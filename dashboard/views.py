@@ -14,13 +14,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from dashboard.late import SORTS, late_rows
+from dashboard.late import SORTS, late_page, late_rows, late_rows_page, parse_after
 from dashboard.matrix import matrix_groups, rollups
 from dashboard.measures import MEASURES, Category
 from dashboard.models import TallyState
 from dashboard.selection import selection_from
 from dashboard.tallies import cache_get, cache_set, tally_cache_key
-from dashboard.tally_figures import tally_dashboard, tally_late_rows
+from dashboard.tally_figures import tally_dashboard
 from followups.dashboard import dashboard_section
 from reminders.services import reminder_send_now
 from reports.access import assignment_or_404, period_of_assignment_or_404
@@ -98,13 +98,20 @@ def dashboard(request):
         cached = {"body": body, "late_total": figures.total.counts.overdue, "from_tallies": from_tallies}
         if from_tallies and key:
             cache_set(key, cached)
-        late = tally_late_rows(selection, sort) if from_tallies else late_rows(figures, sort=sort)
+        if not from_tallies:
+            live_late = late_rows(figures, sort=sort)
+    # A page of the late list at a time, after the row named by ``late_after`` (keyset pagination).
+    after = parse_after(request.GET.get("late_after"))
+    if cached["from_tallies"]:
+        late = late_page(selection, sort, after, size=LATE_LIST_SIZE)
     else:
-        late = tally_late_rows(selection, sort)
+        late = late_rows_page(live_late, after, size=LATE_LIST_SIZE)
     context.update(
         body=mark_safe(cached["body"]),  # noqa: S308 - our own template's output, kept in the cache
         from_tallies=cached["from_tallies"],
-        late=late[:LATE_LIST_SIZE],
+        late=late.rows,
+        late_next=late.next_after,
+        late_after=after and f"{after[0]}-{after[1]}",
         late_total=cached["late_total"],
         late_sort=request.GET.get("late_sort", "days"),
         late_columns=[
@@ -209,8 +216,10 @@ def selection_periods(request):
 @view_permission
 def figure_rows(request):
     """The rows behind a figure: the expected reports a count counts, or the
-    assignments in a category of the taxonomy."""
-    selection, figures = _figures(request)
+    assignments in a category of the taxonomy. A figure of one unit (its
+    subtree, or the unit alone down to a single assignment) is computed for
+    that unit's subtree only, not for the whole directive."""
+    selection, figures = _figures(request, query_id(request.GET, "unit"))
     if figures is None:
         raise Http404
     unit, unit_pks, task_pk = _wanted(figures, request)

@@ -9,13 +9,16 @@ import datetime
 import smtplib
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection
 from django.db.models import Case, F, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from notifications.models import EmailAttempt, EmailStatus, Notification
 
+# E-mails sent over one mail-server connection, claimed and recorded together.
+EMAIL_BATCH = 200
 RELATED = ["recipient", "actor", "report", "assignment__unit", "assignment__task__directive", "period"]
 
 
@@ -93,6 +96,63 @@ def notification_email_send(*, notification_id: int, now=None) -> str:
     return _finish([notification.pk], None, now)
 
 
+def _claim(ids, now):
+    """Claims the notifications among ``ids`` whose e-mail is pending (one
+    conditional UPDATE) and answers their ids: the others are sent, or another
+    worker has them."""
+    if not ids:
+        return []
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET email_status = %s, email_claimed_at = %s, "  # noqa: S608
+            f"email_attempts = email_attempts + 1 WHERE id IN ({marks}) AND email_status = %s RETURNING id",
+            [EmailStatus.SENDING, now, *ids, EmailStatus.PENDING],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def notification_emails_send(*, notification_ids, now=None) -> dict:
+    """Sends many notifications' e-mails over one mail-server connection: a few
+    queries for the lot (claim, read, record the sent ones) plus one per
+    failure. Answers {"sent": n, "failed": n, "taken": n, "retry": [ids]}: the
+    ids to try again later (transient errors, recorded with their backoff)."""
+    now = now or timezone.now()
+    claimed = _claim(list(notification_ids), now)
+    outcome = {"sent": 0, "failed": 0, "taken": len(set(notification_ids)) - len(claimed), "retry": []}
+    if not claimed:
+        return outcome
+    items = list(Notification.objects.select_related(*RELATED).filter(pk__in=claimed).order_by("pk"))
+    sent = []
+    mail = get_connection()
+    try:
+        mail.open()
+    except Exception as error:  # the server cannot be reached: every claimed e-mail waits for its backoff
+        try:
+            outcome[_finish(claimed, error, now)] += len(claimed)
+        except TransientEmailError:
+            outcome["retry"] = claimed
+        return outcome
+    try:
+        for notification in items:
+            try:
+                mail.send_messages([_message(notification.recipient, "notification", _context(notification))])
+            except Exception as error:  # recorded for this one; the others go on
+                try:
+                    outcome[_finish([notification.pk], error, now)] += 1
+                except TransientEmailError:
+                    outcome["retry"].append(notification.pk)
+                continue
+            sent.append(notification.pk)
+    finally:
+        mail.close()
+        if sent:  # even when a worker is stopped half-way: what was sent is recorded
+            _finish(sent, None, now)
+    outcome["sent"] = len(sent)
+    return outcome
+
+
 def digest_send(*, user, now=None) -> int:
     """One e-mail with everything waiting for the user's daily digest."""
     now = now or timezone.now()
@@ -125,18 +185,15 @@ def email_outbox_flush(*, now=None, limit: int = 500) -> int:
     Notification.objects.filter(email_status=EmailStatus.SENDING, email_claimed_at__lt=lease).update(
         email_status=Case(When(in_digest=True, then=Value(EmailStatus.DIGEST)), default=Value(EmailStatus.PENDING))
     )
-    due = (
+    due = list(
         Notification.objects.filter(email_status=EmailStatus.PENDING)
         .exclude(email_next_attempt_at__gt=now)
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
     sent = 0
-    for pk in list(due):
-        try:
-            sent += notification_email_send(notification_id=pk, now=now) == "sent"
-        except TransientEmailError:
-            continue
+    for start in range(0, len(due), EMAIL_BATCH):
+        sent += notification_emails_send(notification_ids=due[start : start + EMAIL_BATCH], now=now)["sent"]
     return sent
 
 

@@ -57,18 +57,23 @@ def notifications_send_many(entries) -> list[Notification]:
     for entry in entries:
         report, actor = entry.get("report"), entry.get("actor")
         report_id = report.pk if report is not None else entry.get("report_id")
+        # Ids, not objects: setting a relation on each of a sweep's hundred thousand rows costs more than the insert.
+        assignment = entry.get("assignment")
+        assignment_id = assignment.pk if assignment is not None else (report.assignment_id if report else None)
+        period = entry.get("period")
+        period_id = period.pk if period is not None else (report.period_id if report else None)
         for user in entry["recipients"]:
             if actor is not None and user.pk == actor.pk:
                 continue
             status = _email_status(user, entry["kind"], modes)
             rows.append(
                 Notification(
-                    recipient=user,
+                    recipient_id=user.pk,
                     kind=entry["kind"],
                     report_id=report_id,
-                    assignment=entry.get("assignment") or (report.assignment if report else None),
-                    period=entry.get("period") or (report.period if report else None),
-                    actor=actor,
+                    assignment_id=assignment_id,
+                    period_id=period_id,
+                    actor_id=actor.pk if actor is not None else None,
                     reason=entry.get("reason", ""),
                     link=entry.get("link", ""),
                     email_status=status,

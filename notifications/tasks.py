@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from notifications.emails import TransientEmailError, digests_send, email_outbox_flush, notification_email_send
+from notifications.emails import EMAIL_BATCH, digests_send, email_outbox_flush, notification_emails_send
 
 
 @shared_task(bind=True, acks_late=True, max_retries=6)
@@ -8,11 +8,8 @@ def send_notification_emails(self, ids):
     """E-mails the given notifications; transient failures are retried with
     exponential backoff (the outbox flush catches anything left over)."""
     retry = []
-    for pk in ids:
-        try:
-            notification_email_send(notification_id=pk)
-        except TransientEmailError:
-            retry.append(pk)
+    for start in range(0, len(ids), EMAIL_BATCH):
+        retry += notification_emails_send(notification_ids=ids[start : start + EMAIL_BATCH])["retry"]
     if retry:
         raise self.retry(args=[retry], countdown=min(60 * 2**self.request.retries, 3600))
     return len(ids)

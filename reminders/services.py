@@ -57,8 +57,25 @@ def sending_allowed(policy, now, calendar) -> bool:
     return policy.send_from <= local.time() < policy.send_until
 
 
+class Planned:
+    """A ledger row the sweep works with (planned, or read back pending): the
+    fields of ``Reminder`` it needs, without a model instance's cost for each
+    of a country's hundred thousand rows."""
+
+    __slots__ = ("pk", "assignment", "period", "assignment_id", "period_id", "kind", "offset", "due_at", "status",
+                 "recipients")  # fmt: skip
+
+    def __init__(self, *, assignment, period, kind, offset, due_at, pk=None, status=ReminderStatus.PENDING):
+        self.pk, self.assignment, self.period = pk, assignment, period
+        self.assignment_id, self.period_id = assignment.pk, period.pk
+        self.kind, self.offset, self.due_at, self.status, self.recipients = kind, offset, due_at, status, 0
+
+    def get_kind_display(self):
+        return ReminderKind(self.kind).label
+
+
 def _plan_directive(directive, policy, now, today):
-    """Unsaved ledger rows for everything that has fallen due by ``now``."""
+    """Ledger rows (``Planned``, not saved) for everything that has fallen due by ``now``."""
     horizon = datetime.timedelta(days=settings.REMINDER_OVERDUE_HORIZON_DAYS)
     ahead = datetime.timedelta(days=max(policy.days_before_list, default=0))
     # Units and tasks read once each and shared, not one copy per assignment row.
@@ -80,42 +97,51 @@ def _plan_directive(directive, policy, now, today):
     reports = {
         (assignment_id, period_id): state
         for assignment_id, period_id, state in ProgressReport.objects.filter(
-            assignment__task__directive=directive, period__in=periods
+            assignment__task__directive=directive, period__in=periods, state__in=DONE
         ).values_list("assignment_id", "period_id", "state")
     }
-    rows = _plan_review_waiting(directive, policy, now)
+    rows = _plan_review_waiting(directive, policy, now, {a.pk: a for a in assignments})
+    # What a period owes depends on its due date only: worked out once per period, not per unit.
+    owed = {
+        period.pk: [(kind, offset, _at(day, policy.send_from)) for kind, offset, day in
+                    owed_reminders(policy, period.due_on, today)]
+        for period in periods
+    }  # fmt: skip
     for assignment in assignments:
         if not assignment.unit.is_open_on(today):
             continue  # a closed unit is not chased; its successor reports
         for period in by_schedule[assignment.schedule_id]:
+            if not owed[period.pk] or reports.get((assignment.pk, period.pk)) in DONE:
+                continue
             if not assignment.unit.is_open_during(period.starts_on, period.ends_on):
                 continue
-            if reports.get((assignment.pk, period.pk)) in DONE:
-                continue
-            for kind, offset, day in owed_reminders(policy, period.due_on, today):
-                rows.append(Reminder(assignment=assignment, period=period, kind=kind, offset=offset,
-                                     due_at=_at(day, policy.send_from)))  # fmt: skip
+            for kind, offset, due_at in owed[period.pk]:
+                rows.append(Planned(assignment=assignment, period=period, kind=kind, offset=offset, due_at=due_at))
     return rows
 
 
-def _plan_review_waiting(directive, policy, now):
+def _plan_review_waiting(directive, policy, now, assignments):
     """A reminder to the office for every report waiting for review longer than
-    the policy allows, once per submission (the report's version)."""
+    the policy allows, once per submission (the report's version). Reads the
+    reports' ids and dates only; ``assignments`` are the directive's, loaded."""
     if not policy.review_waiting_days:
         return []
     waited = datetime.timedelta(days=policy.review_waiting_days)
-    waiting = ProgressReport.objects.filter(
-        assignment__task__directive=directive, state=ReportState.SUBMITTED, state_changed_at__lte=now - waited
-    ).select_related("assignment__unit", "assignment__task", "period")
+    waiting = list(
+        ProgressReport.objects.filter(
+            assignment__task__directive=directive, state=ReportState.SUBMITTED, state_changed_at__lte=now - waited
+        ).values_list("assignment_id", "period_id", "version", "state_changed_at")
+    )
+    periods = ReportingPeriod.objects.in_bulk({period_id for _a, period_id, _v, _at in waiting})
     return [
-        Reminder(
-            assignment=report.assignment,
-            period=report.period,
+        Planned(
+            assignment=assignments[assignment_id],
+            period=periods[period_id],
             kind=ReminderKind.REVIEW_WAITING,
-            offset=report.version,
-            due_at=report.state_changed_at + waited,
-        )
-        for report in waiting
+            offset=version,
+            due_at=changed_at + waited,
+        )  # fmt: skip
+        for assignment_id, period_id, version, changed_at in waiting
     ]
 
 
@@ -127,7 +153,11 @@ def _insert_ledger_rows(rows):
     """New ledger rows; a row another sweep inserted meanwhile is left alone
     (the unique key). On PostgreSQL one multi-row INSERT per few thousand rows."""
     if connection.vendor != "postgresql":
-        Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+        Reminder.objects.bulk_create(
+            [Reminder(assignment_id=r.assignment_id, period_id=r.period_id, kind=r.kind, offset=r.offset,
+                      due_at=r.due_at) for r in rows],
+            ignore_conflicts=True, batch_size=2000,
+        )  # fmt: skip
         return
     from psycopg2.extras import execute_values
 
@@ -292,7 +322,7 @@ def _pending_rows(pending, planned):
     missing = {p for _pk, _a, p, *_rest in rows if p not in periods}
     periods.update((p.pk, p) for p in ReportingPeriod.objects.filter(pk__in=missing))
     return [
-        Reminder(
+        Planned(
             pk=pk, assignment=assignments[a], period=periods[p], kind=kind, offset=offset, due_at=due_at, status=status
         )  # fmt: skip
         for pk, a, p, kind, offset, due_at, status in rows

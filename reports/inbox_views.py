@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -55,11 +55,11 @@ def _filtered(filters):
 
 def _period_choices():
     """The periods that have reports waiting, newest due first, one per key."""
+    # Each period asks whether one report waits (an index probe), rather than
+    # joining every waiting report to its period.
+    waiting = ProgressReport.objects.filter(period=OuterRef("pk"), state=ReportState.SUBMITTED)
     periods = (
-        ReportingPeriod.objects.filter(reports__state=ReportState.SUBMITTED)
-        .order_by("-due_on")
-        .values_list("key", "kind", "title")
-        .distinct()
+        ReportingPeriod.objects.filter(Exists(waiting)).order_by("-due_on", "pk").values_list("key", "kind", "title")
     )
     choices, seen = [], set()
     for key, kind, title in periods:

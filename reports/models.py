@@ -302,6 +302,8 @@ class ProgressReport(models.Model):
         indexes = [
             models.Index(fields=["state", "submitted_at"]),
             models.Index(fields=["state", "state_changed_at"]),
+            # The inbox's period filter offers the periods that have reports waiting: one probe per period.
+            models.Index(fields=["period"], condition=Q(state="submitted"), name="report_waiting_period"),
         ]
 
     def __str__(self):

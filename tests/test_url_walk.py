@@ -383,6 +383,7 @@ WALK = {
         Case("healthz", lambda w: reverse("healthz"), get=everyone(status(200, 503)), post=everyone(POST_ONLY))
     ],
     "ping": [Case("ping", lambda w: reverse("ping"), get=everyone(OK), post=everyone(POST_ONLY))],
+    "floor": [Case("floor", lambda w: reverse("floor"), get=signed_in(OK), post=everyone(POST_ONLY))],
     "home": [
         Case(
             "home",

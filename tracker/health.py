@@ -1,11 +1,14 @@
 """/healthz: whether the database and the Celery broker answer; /ping: the
-cheapest Django response (no database), the floor the benchmark compares
-pages with."""
+cheapest Django response (no database); /floor/: the cheapest signed-in page
+(the site's layout and nothing in it), the floor the benchmark compares pages
+with."""
 
 import os
 
+from django.contrib.auth.decorators import login_required
 from django.db import connections
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 from kombu import Connection
@@ -63,3 +66,12 @@ def healthz(request):
 @require_safe
 def ping(request):
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@login_required
+def floor(request):
+    """The site's base layout for the signed-in user (session, user, navigation,
+    notification count) with no content: what every page costs before its own
+    work, the floor of the benchmark's ratios."""
+    return render(request, "floor.html")

@@ -4,7 +4,7 @@ from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 
 from tracker.converters import IdConverter
-from tracker.health import healthz, ping
+from tracker.health import floor, healthz, ping
 
 # Before the apps' URL modules are read: they use it for every row id.
 register_converter(IdConverter, "id")
@@ -23,6 +23,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),
+    path("floor/", floor, name="floor"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("api.urls")),
     path("admin/", admin.site.urls),

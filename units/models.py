@@ -88,6 +88,8 @@ class Unit(TreeNode):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         ordering = ["level", "name"]
+        # The late list walks units by name, a page at a time (dashboard/late.py).
+        indexes = [models.Index(fields=["name", "id"], name="unit_name_id")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")),
