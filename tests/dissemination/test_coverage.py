@@ -88,3 +88,19 @@ def test_query_count_does_not_grow_with_the_tree(tree):
         coverage = coverage_build(directive=tree.directive, today=TODAY)
     assert coverage.total.cells == 5 + 60
     assert len(large) == len(small) <= 7
+
+
+def test_the_section_and_its_drill_down_show_the_figures(tree, client_for, committee_user, settings):
+    from django.urls import reverse
+
+    client = client_for(committee_user)
+    query = f"?directive={tree.directive.pk}"
+    page = client.get(reverse("dissemination_coverage") + query, HTTP_HX_REQUEST="true")
+    body = page.content.decode()
+    assert page.status_code == 200 and "<html" not in body
+    assert "(3/5)" in body and "(83/130)" in body
+    page = client.get(reverse("dissemination_coverage_unit", args=[tree.d1.pk]) + query)
+    body = page.content.decode()
+    assert 'data-testid="cell-x2"' in body and 'data-testid="cell-z2"' not in body
+    assert client.get(reverse("dissemination_coverage_unit", args=[tree.x.pk]) + query).status_code == 404
+    assert client.get(reverse("dissemination_coverage_cells") + query).status_code == 200
