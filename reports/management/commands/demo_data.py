@@ -44,6 +44,9 @@ class Command(BaseCommand):
             self._scale(scale, today=today or timezone.localdate(), seed=seed, **options)
             return
         counts = demo_data_create(today=today or timezone.localdate(), seed=seed)
+        from dissemination.demo import dissemination_demo_create, dissemination_demo_logins
+
+        counts.update(dissemination_demo_create(today=today or timezone.localdate(), seed=seed))
         # The reports were written in bulk: the dashboard's tallies are built from them.
         from dashboard.tallies import tallies_rebuild
 
@@ -55,7 +58,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Nothing to do: the demo data is already there.")
         self.stdout.write(f"\nDemo logins (password '{DEMO_PASSWORD}'; users that existed before keep theirs):")
-        for username, role in demo_logins():
+        for username, role in [*demo_logins(), *dissemination_demo_logins()]:
             self.stdout.write(f"  {username:<40} {role}")
 
     def _scale(self, name, *, today, seed, provinces=None, communes=None, verbosity=1, **options):

@@ -1,0 +1,82 @@
+"""Object permissions for dissemination (django-rules), on the same role
+helpers as reports: every check takes a unit (the committee or the cell) and
+goes through ``access.unit_or_404``, which answers 404 when it fails.
+
+- reading: the province-wide roles (administrators, office, Standing
+  Committee) read everything; any member of a unit reads that unit and its
+  whole subtree (a committee sees its subtree; a cell secretary, whose only
+  unit is the cell, sees the cell alone);
+- recording a plan or a session: the committee's reporters and heads (and
+  administrators), for a committee of ``scope.PLAN_KINDS``;
+- confirming a Party cell: the cell's secretary (head or reporter membership),
+  the staff of its grassroots committee (the cell's parent, "on behalf"), and
+  administrators.
+"""
+
+import rules
+
+from dissemination.scope import PLAN_KINDS, SECRETARY_ROLES, STAFF_ROLES
+from reports.rules import is_admin, sees_everything
+from units.models import UnitKind
+from units.roles import unit_roles
+
+
+def subtree_unit_ids(user):
+    """Units the user reads here: each unit they belong to and all below it,
+    read once per request."""
+    if not hasattr(user, "_dissemination_units"):
+        from units.models import Unit
+
+        own = set(unit_roles(user))
+        found = set(own)
+        if own:
+            for unit_id in own:
+                found.update(Unit.objects.descendants(unit_id).values_list("pk", flat=True))
+        user._dissemination_units = found
+    return user._dissemination_units
+
+
+def _has_role(user, unit_id, roles):
+    return bool(unit_roles(user).get(unit_id, set()) & set(roles))
+
+
+@rules.predicate
+def reads_subtree(user, unit):
+    return unit is not None and unit.pk in subtree_unit_ids(user)
+
+
+@rules.predicate
+def is_committee_kind(user, unit):
+    return unit is not None and unit.kind in PLAN_KINDS
+
+
+@rules.predicate
+def is_cell(user, unit):
+    return unit is not None and unit.kind == UnitKind.PARTY_CELL
+
+
+@rules.predicate
+def is_committee_staff(user, unit):
+    return unit is not None and _has_role(user, unit.pk, STAFF_ROLES)
+
+
+@rules.predicate
+def is_cell_secretary(user, unit):
+    return unit is not None and _has_role(user, unit.pk, SECRETARY_ROLES)
+
+
+@rules.predicate
+def is_grassroots_staff(user, unit):
+    """Staff of the cell's grassroots committee, who may confirm on its behalf."""
+    return unit is not None and unit.parent_id is not None and _has_role(user, unit.parent_id, STAFF_ROLES)
+
+
+rules.add_perm("dissemination.read_unit", sees_everything | reads_subtree)
+rules.add_perm("dissemination.record_for_unit", is_committee_kind & (is_admin | is_committee_staff))
+rules.add_perm("dissemination.confirm_cell", is_cell & (is_admin | is_cell_secretary | is_grassroots_staff))
+
+
+def confirms_on_behalf(user, cell):
+    """Whether a confirmation by ``user`` is made for the cell by its committee
+    (the user is not one of the cell's own secretaries)."""
+    return not _has_role(user, cell.pk, SECRETARY_ROLES)
