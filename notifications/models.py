@@ -17,10 +17,12 @@ class NotificationKind(models.TextChoices):
     REMINDER_OVERDUE = "reminder_overdue", _("A report is overdue")
     REMINDER_ESCALATION = "reminder_escalation", _("A unit keeps ignoring reminders")
     REMINDER_REVIEW_WAITING = "reminder_review_waiting", _("A report waits for review")
+    DISSEMINATION_DUE = "dissemination_due", _("A directive's implementing plan or dissemination is due")
+    DISSEMINATION_ESCALATION = "dissemination_escalation", _("A unit has not yet disseminated a directive")
 
 
 # Escalations reach heads and the office however they chose to receive e-mail.
-ALWAYS_INDIVIDUAL = {NotificationKind.REMINDER_ESCALATION}
+ALWAYS_INDIVIDUAL = {NotificationKind.REMINDER_ESCALATION, NotificationKind.DISSEMINATION_ESCALATION}
 
 
 class EmailStatus(models.TextChoices):

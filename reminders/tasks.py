@@ -13,7 +13,11 @@ PERIODS_AHEAD_DAYS = 366
 @shared_task(acks_late=True)
 def sweep_reminders():
     result = reminders_sweep()
-    return {"planned": result.planned, "sent": result.sent, "skipped": result.skipped, "waiting": result.waiting}
+    found = {"planned": result.planned, "sent": result.sent, "skipped": result.skipped, "waiting": result.waiting}
+    from dissemination.reminders import dissemination_reminders_sweep  # plans not issued, cells not confirmed
+
+    found["dissemination"] = vars(dissemination_reminders_sweep())
+    return found
 
 
 @shared_task(acks_late=True)
