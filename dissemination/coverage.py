@@ -108,6 +108,13 @@ class Coverage:
     plan_status: dict  # committee pk -> status
     roots: list  # pks of the scope's top units
     cell_parents: dict = field(default_factory=dict)  # stored parent id of cells -> the unit carrying it today
+    has_setting: bool = False  # the directive's deadlines were set
+
+    @property
+    def is_tracked(self):
+        """Whether dissemination is followed for this directive: its deadlines
+        were set, or a plan or a Party cell is there to count."""
+        return self.has_setting or bool(self.total.plans or self.total.cells)
 
     def rows(self, parent_pk=None):
         """The units one level below ``parent_pk`` (the scope's roots when None)
@@ -129,9 +136,12 @@ class Coverage:
 
 
 def deadlines(directive):
-    setting = DisseminationSetting.objects.filter(directive=directive).first()
-    setting = setting or DisseminationSetting(directive=directive)
-    return setting.plan_due_on(), setting.cell_due_on()
+    """(plan due on, cells due on, whether the deadlines were set)."""
+    saved = DisseminationSetting.objects.filter(directive=directive).first()
+    if saved is not None:
+        saved.directive = directive  # already read: no query for its signing day
+    setting = saved or DisseminationSetting(directive=directive)
+    return setting.plan_due_on(), setting.cell_due_on(), saved is not None
 
 
 def scope_roots(directive, tree):
@@ -187,7 +197,7 @@ def _plan_status(plan, due_on, today):
 def coverage_build(*, directive, today=None) -> Coverage:
     """The coverage of ``directive`` on ``today`` (the local date by default)."""
     today = today or timezone.localdate()
-    plan_due_on, cell_due_on = deadlines(directive)
+    plan_due_on, cell_due_on, has_setting = deadlines(directive)
     tree = tree_today(today, exclude_kinds=[UnitKind.PARTY_CELL])
     roots = scope_roots(directive, tree)
     in_scope = set()
@@ -248,7 +258,7 @@ def coverage_build(*, directive, today=None) -> Coverage:
     levels = [LevelRow(level, str(labels.get(level, level)), tally) for level, tally in sorted(by_level.items())
               if not tally.is_empty]  # fmt: skip
     return Coverage(directive, today, plan_due_on, cell_due_on, tree, total, levels, tallies, own_cells,
-                    plan_status, roots, cell_parents)  # fmt: skip
+                    plan_status, roots, cell_parents, has_setting)  # fmt: skip
 
 
 def cells_not_reached(coverage, *, unit_pk=None):
