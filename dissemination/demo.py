@@ -256,15 +256,16 @@ def _ensure_confirmations(counts, directive, setting, cells, secretaries, seed):
     by_commune = {}
     for cell, number in cells:
         by_commune.setdefault(cell.parent_id, []).append((cell, number))
+    last_commune = cells[-1][0].parent_id if cells else None
     for commune_id, members in by_commune.items():
         with_secretary = [cell for cell, number in members if number != CELL_WITHOUT_SECRETARY]
-        deck = _deck(_rng(seed, "cells", commune_id), CELL_OUTCOMES, len(with_secretary))
-        plan = [(cell, outcome, secretaries[cell.pk]) for cell, outcome in zip(with_secretary, deck, strict=True)]
         committee = Unit.objects.get(pk=commune_id)
+        deck = _deck(_rng(seed, "cells", committee.code), CELL_OUTCOMES, len(with_secretary))
+        plan = [(cell, outcome, secretaries[cell.pk]) for cell, outcome in zip(with_secretary, deck, strict=True)]
+        # The cell without a secretary: its committee confirms for it, but in the last commune it is not reached.
+        behalf = "missing" if commune_id == last_commune else "on_behalf"
         plan += [
-            (cell, "on_behalf", _committee_user(committee))
-            for cell, number in members
-            if number == CELL_WITHOUT_SECRETARY
+            (cell, behalf, _committee_user(committee)) for cell, number in members if number == CELL_WITHOUT_SECRETARY
         ]
         for cell, outcome, user in plan:
             if outcome == "missing" or cell.pk in confirmed or user is None:

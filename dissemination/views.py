@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from directives.models import Directive
 from dissemination import access
@@ -55,6 +55,7 @@ def _directives():
     return Directive.objects.in_force().order_by("-signed_on", "pk")
 
 
+@require_safe
 @login_required
 def home(request):
     """Each directive in force, with the user's committees and cells; the
@@ -79,6 +80,7 @@ def home(request):
     return render(request, "dissemination/home.html", context)
 
 
+@require_safe
 @login_required
 def unit_page(request, directive_pk, unit_pk):
     """A committee's plan and sessions for the directive, the committees
@@ -183,6 +185,7 @@ def plan_edit(request, directive_pk, unit_pk):
     return render(request, "dissemination/plan_form.html", context)
 
 
+@require_safe
 @login_required
 def plan_file(request, directive_pk, unit_pk):
     directive = access.directive_or_404(directive_pk)
@@ -278,6 +281,7 @@ def session_edit(request, pk):
     return _session_page(request, directive=session.directive, unit=session.unit, session=session, form=form)
 
 
+@require_safe
 @login_required
 def session_attachment(request, session_pk, pk):
     attachment = access.session_attachment_or_404(request.user, session_pk, pk)

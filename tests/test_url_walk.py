@@ -13,6 +13,7 @@ the admin tests) and ``set_language`` are left out.
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
@@ -225,6 +226,78 @@ def action_case(action):
         ),
         data=lambda w: {"reason": "Lý do thử nghiệm."},
     )
+
+
+def subtree_readers(outcome):
+    """Dissemination pages: unit B's readers and the head of the unit above it."""
+    return readers_only(outcome) | {"parent_head": outcome}
+
+
+DISS_PLAN_DATA = {"kind": "ke_hoach", "number": "9-KH/HU", "issued_on": "2024-02-01", "signer": "Nguyễn Văn A"}
+DISS_SESSION_DATA = {
+    "held_on": "2024-02-10",
+    "level": "district",
+    "form": "in_person",
+    "committee_members_present": "5",
+    "party_members_present": "50",
+    "party_members_expected": "60",
+    "others_present": "0",
+    "note": "",
+}
+
+
+# Not the report's PDF: a subtree reader (parent_head) may download these.
+DISS_PDF = PDF.replace(b"%PDF-1.4\n", b"%PDF-1.4\n% dissemination\n")
+
+
+def diss(world):
+    """Unit B's dissemination objects, made on first use (and the session's file
+    put back when a request removed it)."""
+    if not hasattr(world, "dissemination"):
+        from dissemination.models import DisseminationSession, ImplementingPlan
+        from dissemination.services import session_attachment_add
+        from tests.factories import DirectiveFactory, UnitFactory
+
+        admin = world.users[ADMIN]
+        unit_b, unit_a = world.report.assignment.unit, world.report_a.assignment.unit
+        directive = DirectiveFactory(issuing_unit=unit_b.parent, signed_on=datetime.date(2024, 1, 1))
+        plan = ImplementingPlan(
+            directive=directive,
+            unit=unit_b,
+            number="1-KH/HU",
+            issued_on=datetime.date(2024, 1, 5),
+            signer="Trần Văn B",
+            original_name="ke-hoach.pdf",
+            content_type="application/pdf",
+        )
+        plan.file.save("plan.pdf", ContentFile(DISS_PDF), save=True)
+        session = DisseminationSession.objects.create(
+            directive=directive,
+            unit=unit_b,
+            held_on=datetime.date(2024, 1, 9),
+            level="district",
+            party_members_expected=10,
+        )
+        session_a = DisseminationSession.objects.create(
+            directive=directive, unit=unit_a, held_on=datetime.date(2024, 1, 9), level="district"
+        )
+        upload = SimpleUploadedFile("bien-ban.pdf", DISS_PDF, content_type="application/pdf")
+        attachment = session_attachment_add(session=session, upload=upload, by=admin)
+        cell = UnitFactory(code="unit-b-cb1", name="Chi bộ dưới B", kind="party_cell", level=4, parent=unit_b)
+        world.dissemination = SimpleNamespace(
+            directive=directive,
+            unit=unit_b,
+            plan=plan,
+            session=session,
+            session_a=session_a,
+            attachment=attachment,
+            cell=cell,
+        )
+    found = world.dissemination
+    for name in (found.plan.file.name, found.attachment.file.name):
+        if not world.storage.exists(name):
+            world.storage.save(name, SimpleUploadedFile("x.pdf", DISS_PDF))
+    return found
 
 
 WALK = {
@@ -496,6 +569,87 @@ WALK = {
             post=signed_in(OK),
         )
     ],
+    # Dissemination (issue #14): unit B's plan, session, its file and a Party cell under unit B.
+    # A committee reads its whole subtree, so the province's head (parent_head) reads unit B's here.
+    "dissemination_home": [
+        Case("dissemination_home", lambda w: reverse("dissemination_home"), get=signed_in(OK), post=everyone(POST_ONLY))
+    ],
+    "dissemination_unit": [
+        Case(
+            "dissemination_unit",
+            lambda w: reverse("dissemination_unit", args=[diss(w).directive.pk, diss(w).unit.pk]),
+            get=subtree_readers(OK),
+            post=everyone(POST_ONLY),
+        )
+    ],
+    "dissemination_plan": [
+        Case(
+            "dissemination_plan",
+            lambda w: reverse("dissemination_plan", args=[diss(w).directive.pk, diss(w).unit.pk]),
+            get=readers_only(NOT_FOUND, admin=OK),
+            post=readers_only(NOT_FOUND, admin=acts("dissemination_unit")),
+            data=lambda w: DISS_PLAN_DATA,
+        )
+    ],
+    "dissemination_plan_file": [
+        Case(
+            "dissemination_plan_file",
+            lambda w: reverse("dissemination_plan_file", args=[diss(w).directive.pk, diss(w).unit.pk]),
+            get=subtree_readers(OK),
+            post=everyone(POST_ONLY),
+        )
+    ],
+    "dissemination_session_new": [
+        Case(
+            "dissemination_session_new",
+            lambda w: reverse("dissemination_session_new", args=[diss(w).directive.pk, diss(w).unit.pk]),
+            get=readers_only(NOT_FOUND, admin=OK),
+            post=readers_only(NOT_FOUND, admin=acts("dissemination_unit")),
+            data=lambda w: DISS_SESSION_DATA,
+        )
+    ],
+    "dissemination_session": [
+        Case(
+            "dissemination_session",
+            lambda w: reverse("dissemination_session", args=[diss(w).session.pk]),
+            get=subtree_readers(OK),
+            post=readers_only(NOT_FOUND, admin=acts("dissemination_unit")),
+            data=lambda w: DISS_SESSION_DATA,
+        )
+    ],
+    "dissemination_session_attachment": [
+        Case(
+            "dissemination_session_attachment",
+            lambda w: reverse("dissemination_session_attachment", args=[diss(w).session.pk, diss(w).attachment.pk]),
+            get=subtree_readers(OK),
+            post=everyone(POST_ONLY),
+        ),
+        Case(
+            "dissemination_session_attachment:through unit A's session",
+            lambda w: reverse("dissemination_session_attachment", args=[diss(w).session_a.pk, diss(w).attachment.pk]),
+            get=signed_in(NOT_FOUND),
+            post=everyone(POST_ONLY),
+        ),
+    ],
+    "dissemination_session_attachment_remove": [
+        Case(
+            "dissemination_session_attachment_remove",
+            lambda w: reverse(
+                "dissemination_session_attachment_remove", args=[diss(w).session.pk, diss(w).attachment.pk]
+            ),
+            get=everyone(POST_ONLY),
+            post=readers_only(NOT_FOUND, admin=acts("dissemination_session")),
+        )
+    ],
+    "dissemination_cell": [
+        Case(
+            "dissemination_cell",
+            lambda w: reverse("dissemination_cell", args=[diss(w).directive.pk, diss(w).cell.pk]),
+            get=subtree_readers(OK),
+            post=readers_only(NOT_FOUND, admin=acts("dissemination_cell")),
+            data=lambda w: {"met_on": "2024-03-01", "members_present": "8", "members_total": "9", "note": ""},
+        )
+    ],
 }
 
 NOT_WALKED = {"set_language"}  # Django's language switch: no object, no data
@@ -534,6 +688,10 @@ def private_files(tmp_path, monkeypatch):
     storage = FileSystemStorage(location=tmp_path)
     monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
     monkeypatch.setattr(ExportJob._meta.get_field("file"), "storage", storage)
+    from dissemination.models import ImplementingPlan, SessionAttachment
+
+    monkeypatch.setattr(ImplementingPlan._meta.get_field("file"), "storage", storage)
+    monkeypatch.setattr(SessionAttachment._meta.get_field("file"), "storage", storage)
     return storage
 
 
@@ -615,6 +773,17 @@ def make_world(
     return make
 
 
+def dissemination_snapshot():
+    from dissemination.models import CellConfirmation, DisseminationSession, ImplementingPlan, SessionAttachment
+
+    return (
+        sorted(ImplementingPlan.objects.values_list("pk", "number", "issued_on")),
+        sorted(DisseminationSession.objects.values_list("pk", "held_on", "party_members_present")),
+        sorted(SessionAttachment.objects.values_list("pk", "sha256")),
+        sorted(CellConfirmation.objects.values_list("pk", "members_present")),
+    )
+
+
 def snapshot(world):
     """Everything a request could change that matters here (sessions aside)."""
     return {
@@ -629,6 +798,7 @@ def snapshot(world):
         "indicator values": sorted(IndicatorValue.objects.values_list("pk", "value")),
         "notifications": sorted(Notification.objects.values_list("pk", "recipient_id", "read_at")),
         "report history": ProgressReport.history.count(),
+        "dissemination": dissemination_snapshot(),
     }
 
 

@@ -24,7 +24,8 @@ from django.utils import timezone
 
 from dashboard.tallies import tallies_rebuild
 from directives.models import Directive
-from reports.demo import DEMO_PASSWORD, demo_data_create
+from dissemination.demo import dissemination_demo_create
+from reports.demo import DEFAULT_SEED, DEMO_PASSWORD, demo_data_create
 from reports.models import ProgressReport, ReportState
 from units.models import Membership
 
@@ -35,7 +36,10 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 # Our own admin apps: the admin index, each app's index, and a list and a form of each model.
-OUR_APPS = ("units", "directives", "reports", "dashboard", "notifications", "reminders", "onboarding", "auth", "axes")
+OUR_APPS = (
+    "units", "directives", "reports", "dashboard", "notifications", "reminders", "onboarding", "auth", "axes",
+    "dissemination",
+)  # fmt: skip
 ADMIN_VIEWS = re.compile(rf"^admin:(index|app_list|onboarding_import|({'|'.join(OUR_APPS)})_\w+_(changelist|change))$")
 # Drill-down pages read the same for every reader of the dashboard: checked once, by the first role.
 SHARED_VIEWS = ("dashboard_figure_rows", "dashboard_task", "dashboard_unit")
@@ -58,6 +62,9 @@ NOT_PAGES = {
     "report_action",
     "attachment_remove",
     "inbox_accept",
+    "dissemination_plan_file",
+    "dissemination_session_attachment",
+    "dissemination_session_attachment_remove",
     "healthz",
     "ping",
 }
@@ -210,6 +217,7 @@ def _one_report_per_state(user):
 @pytest.fixture
 def demo(db):
     demo_data_create(today=timezone.localdate())
+    dissemination_demo_create(today=timezone.localdate(), seed=DEFAULT_SEED)
     tallies_rebuild(directive=Directive.objects.get())
     return Directive.objects.get()
 
@@ -227,6 +235,9 @@ def test_every_page_meets_wcag_aa_and_fits_a_phone_for_every_role(browser, live_
         "office": "office",
         "committee": "committee",
         "admin": "admin",
+        # Dissemination: a Party cell's secretary and a grassroots committee with cells.
+        "cell secretary": "cb-xa-mau-gia-loc-1-cb1",
+        "commune head": "h-xa-mau-gia-loc-1",
     }
     crawl = Crawl(browser, live_server.url, AXE_SOURCE.read_text(encoding="utf-8"))
     started = time.monotonic()
