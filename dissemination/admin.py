@@ -27,7 +27,7 @@ class ImplementingPlanAdmin(SimpleHistoryAdmin):
     list_display = ["unit", "directive", "kind", "number", "issued_on", "due_on"]
     list_filter = ["kind", "directive"]
     search_fields = ["unit__name", "number", "signer"]
-    raw_id_fields = ["unit"]
+    autocomplete_fields = ["directive", "unit"]
     readonly_fields = ["file", "original_name", "content_type", "size", "sha256", "recorded_by", "due_on"]
 
 
@@ -44,7 +44,7 @@ class DisseminationSessionAdmin(SimpleHistoryAdmin):
     list_display = ["unit", "directive", "held_on", "level", "form", "party_members_present", "party_members_expected"]
     list_filter = ["level", "form", "directive"]
     search_fields = ["unit__name"]
-    raw_id_fields = ["unit"]
+    autocomplete_fields = ["directive", "unit"]
     readonly_fields = ["recorded_by"]
     inlines = [SessionAttachmentInline]
 
@@ -54,7 +54,7 @@ class CellConfirmationAdmin(SimpleHistoryAdmin):
     list_display = ["cell", "directive", "met_on", "members_present", "members_total", "on_behalf", "confirmed_on"]
     list_filter = ["on_behalf", "directive"]
     search_fields = ["cell__name", "cell__code"]
-    raw_id_fields = ["cell"]
+    autocomplete_fields = ["directive", "cell"]
     readonly_fields = ["confirmed_by", "on_behalf", "confirmed_at", "confirmed_on", "due_on"]
 
 
@@ -62,4 +62,4 @@ class CellConfirmationAdmin(SimpleHistoryAdmin):
 class CellSizeAdmin(admin.ModelAdmin):
     list_display = ["cell", "party_members", "updated_at"]
     search_fields = ["cell__name", "cell__code"]
-    raw_id_fields = ["cell"]
+    autocomplete_fields = ["cell"]
