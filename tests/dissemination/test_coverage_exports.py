@@ -57,7 +57,7 @@ def test_the_workbook_has_the_coverage_by_level_and_unit_and_the_cells_not_reach
     total = rows[0]
     assert total[4:] == [5, 2, 1, 2, 0, 60.0, 5, 2, 1, 2, 60.0, 130, 83, 63.8]
     by_code = {row[1]: row for row in rows if row[1]}
-    assert by_code["y"][3] == "Plan late"
+    assert by_code["y"][3] == "Kế hoạch trễ hạn"
     assert by_code["y"][10:18] == [3, 1, 1, 1, 66.7, 75, 48, 64.0]
     assert "x" not in by_code  # the merged commune is not a row; its cells are under y
     listed = sorted(row[1] for row in ([c.value for c in r] for r in cells.iter_rows(min_row=2)))
