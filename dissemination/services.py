@@ -73,7 +73,14 @@ def plan_save(*, plan, data, upload=None, by):
         plan.sha256 = file_sha256(upload)
         _store_file(plan.file, upload, extension)
     plan._history_user = by
-    plan.save()
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError:
+        # Another first save of the same committee's plan won: drop our copy of the file.
+        if upload is not None:
+            plan.file.storage.delete(plan.file.name)
+        raise
     if upload is not None and old_file:
         plan.file.storage.delete(old_file)
     return plan

@@ -5,6 +5,7 @@ committee's plan, sessions and cells, and the Party cell's confirmation page
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -171,6 +172,9 @@ def plan_edit(request, directive_pk, unit_pk):
                 raise Http404 from None
             except ValidationError as error:
                 form.add_error("document", error)
+            except IntegrityError:
+                # Two first saves at once: the other one won; nothing of ours was stored.
+                form.add_error(None, _("Someone else recorded this committee's plan meanwhile. Open the plan again."))
             else:
                 messages.success(request, _("The implementing plan was saved."))
                 return redirect("dissemination_unit", directive.pk, unit.pk)

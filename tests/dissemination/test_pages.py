@@ -249,3 +249,26 @@ def test_the_committee_page_reads_in_few_queries_whatever_the_number_of_cells(
     with django_assert_max_num_queries(20):
         response = client.get(unit_url(tree, tree.commune))
     assert response.content.decode().count('data-testid="diss-cell-row"') == 29
+
+
+def test_a_second_first_save_of_a_plan_stores_nothing(tree):
+    """Two first saves at once: the second finds the row there and keeps no file."""
+    import os
+
+    from django.db import IntegrityError
+
+    from dissemination.services import plan_save
+
+    data = {"kind": "ke_hoach", "number": "1-KH/HU", "issued_on": datetime.date(2026, 2, 1), "signer": "A"}
+    plan_save(plan=ImplementingPlan(directive=tree.directive, unit=tree.district), data=data, by=tree.district_head)
+    upload = SimpleUploadedFile("Kế hoạch.pdf", PDF, content_type="application/pdf")
+    with pytest.raises(IntegrityError):
+        plan_save(
+            plan=ImplementingPlan(directive=tree.directive, unit=tree.district),
+            data=data,
+            upload=upload,
+            by=tree.district_head,
+        )
+    assert ImplementingPlan.objects.count() == 1
+    stored = [name for _root, _dirs, names in os.walk(tree.storage.location) for name in names]
+    assert stored == []
