@@ -428,6 +428,10 @@ def targets_of(m):
         *followups_bench.target_rows(m),
         ("correctness of the pages (= SQL recount)", m["pages_check"]["ok"], True, "eq"),
     ]
+    if "dissemination" in m:
+        from bench.dissemination import targets
+
+        rows += targets(m["dissemination"])
     return [
         {"name": name, "value": value, "limit": limit,
          "pass": value is not None and (value <= limit if how == "le" else value == limit)}
@@ -594,6 +598,14 @@ def main(argv=None):
         with tempfile.TemporaryDirectory(prefix="bench-") as work:
             m["load"] = load_test(base, found["plan"], users=options.users, seconds=seconds,
                                   work_dir=Path(work), log_dir=log_dir)  # fmt: skip
+
+        log("dissemination: coverage section, drill-down, cell confirmations under load")
+        from bench import dissemination
+
+        found_cells = dissemination.recount_in(env)
+        m["dissemination"] = dissemination.measure(base, committee, found_cells, users=options.users,
+                                                   seconds=seconds, log_dir=log_dir)  # fmt: skip
+        m["dissemination"]["recount"] = {k: found_cells[k] for k in ("equal", "coverage", "sql")}
 
         log("exports for one province")
         scope = f"directive={directive}&start={span['start']}&end={span['end']}&unit={found['province']['pk']}"

@@ -33,6 +33,7 @@ from dashboard.wording import (
     vi_number,
     vi_percent,
 )
+from dissemination.coverage_export import coverage_paragraph
 from followups.dashboard import compiled_report_rows
 from reports.models import ProgressReport
 from units.models import UnitKind
@@ -426,7 +427,7 @@ def summary_content(figures, *, today: datetime.date | None = None, flavour=Flav
         recipients=head.recipients,
         signer_lines=head.signer_lines,
         signer_name=head.signer_name,
-        leadership=_leadership(figures, directive, situation),
+        leadership=_leadership(figures, directive, situation) + coverage_paragraph(figures),
         overview=[
             f"Tiến độ thực hiện chung các nhiệm vụ đạt {situation.progress}. "
             + _status_line(total).replace("Theo lượt đơn vị được giao", "Theo lượt nhiệm vụ được giao cho các đơn vị")

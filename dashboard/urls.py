@@ -15,4 +15,5 @@ urlpatterns = [
         name="dashboard_remind_now",
     ),
     path("", include("dashboard.export_urls")),
+    path("dissemination/", include("dissemination.coverage_urls")),
 ]

@@ -340,3 +340,6 @@ class CellSize(models.Model):
 
     def __str__(self):
         return f"{self.cell}: {self.party_members}"
+
+
+from dissemination.reminder_models import DisseminationReminder  # noqa: E402, F401  (the reminders' ledger)

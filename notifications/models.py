@@ -28,10 +28,17 @@ class NotificationKind(models.TextChoices):
     FOLLOWUP_DUE_SOON = "followup_due_soon", _("A follow-up item is due soon")
     FOLLOWUP_OVERDUE = "followup_overdue", _("A follow-up item is overdue")
     FOLLOWUP_ESCALATION = "followup_escalation", _("A unit keeps ignoring a follow-up item")
+    # Dissemination (dissemination/): the plan or the cell's page is reached through ``link``.
+    DISSEMINATION_DUE = "dissemination_due", _("A directive's implementing plan or dissemination is due")
+    DISSEMINATION_ESCALATION = "dissemination_escalation", _("A unit has not yet disseminated a directive")
 
 
 # Escalations reach heads and the office however they chose to receive e-mail.
-ALWAYS_INDIVIDUAL = {NotificationKind.REMINDER_ESCALATION, NotificationKind.FOLLOWUP_ESCALATION}
+ALWAYS_INDIVIDUAL = {
+    NotificationKind.REMINDER_ESCALATION,
+    NotificationKind.FOLLOWUP_ESCALATION,
+    NotificationKind.DISSEMINATION_ESCALATION,
+}
 
 
 class EmailStatus(models.TextChoices):

@@ -18,6 +18,9 @@ def sweep_reminders():
     from followups.reminders import followup_reminders_sweep
 
     answer["followups"] = vars(followup_reminders_sweep())
+    from dissemination.reminders import dissemination_reminders_sweep  # plans not issued, cells not confirmed
+
+    answer["dissemination"] = vars(dissemination_reminders_sweep())
     return answer
 
 

@@ -340,6 +340,13 @@ def demo_scale_create(
             summary.counts["follow-up items"] = sum(found.values()) - found["documents"] - found["addressees"]
             bar.update(1)
 
+        with _phase(summary, _("Party cells and dissemination"), 1, progress) as bar:
+            from dissemination.scale import dissemination_scale_create
+
+            summary.counts.update(dissemination_scale_create(
+                cursor=cursor, units=units, directive=tasks[0].directive, today=today, seed=seed))  # fmt: skip
+            bar.update(1)
+
         with _phase(summary, _("analyze"), len(BIG_TABLES), progress) as bar:
             for model in BIG_TABLES:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -486,6 +486,19 @@ WALK = {
         "dashboard_figure_rows",
         lambda w: reverse("dashboard_figure_rows") + f"?unit={w.report.assignment.unit_id}&measure=overdue",
     ),
+    "dissemination_coverage": dashboard_page(
+        "dissemination_coverage",
+        lambda w: reverse("dissemination_coverage") + f"?directive={w.report.assignment.task.directive_id}",
+    ),
+    "dissemination_coverage_cells": dashboard_page(
+        "dissemination_coverage_cells",
+        lambda w: reverse("dissemination_coverage_cells") + f"?directive={w.report.assignment.task.directive_id}",
+    ),
+    "dissemination_coverage_unit": dashboard_page(
+        "dissemination_coverage_unit",
+        lambda w: reverse("dissemination_coverage_unit", args=[w.report.assignment.unit_id])
+        + f"?directive={w.report.assignment.task.directive_id}",
+    ),
     "dashboard_selection_periods": dashboard_page(
         "dashboard_selection_periods",
         lambda w: reverse("dashboard_selection_periods") + f"?directive={w.report.assignment.task.directive_id}",

@@ -213,7 +213,9 @@ def render(figures, progress=lambda percent: None) -> bytes:
     the build has got (a percentage) after each sheet."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    steps = [_headline, _tasks, _matrix, _late, _series]
+    from dissemination.coverage_export import coverage_sheets  # "Học tập, quán triệt" when followed
+
+    steps = [_headline, _tasks, _matrix, _late, _series, coverage_sheets]
     for done, step in enumerate(steps, start=1):
         step(workbook, figures)
         progress(20 + 70 * done // len(steps))

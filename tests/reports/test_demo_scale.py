@@ -72,7 +72,7 @@ def test_same_seed_gives_the_same_rows_and_another_seed_other_rows():
 
 
 def test_tree_has_province_committees_their_bodies_and_communes(scale_data):
-    assert Unit.objects.count() == TINY.provinces * UNITS_PER_PROVINCE
+    assert Unit.objects.exclude(kind=UnitKind.PARTY_CELL).count() == TINY.provinces * UNITS_PER_PROVINCE
     roots = Unit.objects.filter(parent=None)
     assert roots.count() == TINY.provinces
     for root in roots:
@@ -86,7 +86,7 @@ def test_tree_has_province_committees_their_bodies_and_communes(scale_data):
         for commune in communes:
             assert commune.kind == UnitKind.PARTY_COMMITTEE
             assert commune.name.startswith(("Đảng ủy xã ", "Đảng ủy phường "))
-            below = commune.children.all()
+            below = commune.children.exclude(kind=UnitKind.PARTY_CELL)  # cells: test_party_cells_...
             assert {u.kind for u in below} == {
                 UnitKind.PEOPLES_COUNCIL,
                 UnitKind.PEOPLES_COMMITTEE,
@@ -99,8 +99,23 @@ def test_tree_has_province_committees_their_bodies_and_communes(scale_data):
     assert not Unit.objects.filter(is_sample=False).exists()
 
 
+def test_party_cells_under_every_commune_with_sizes_and_the_coverage_equals_a_sql_recount(scale_data):
+    from bench.dissemination import recount
+    from dissemination.models import CellConfirmation, CellSize, ImplementingPlan
+
+    communes = Unit.objects.filter(kind=UnitKind.PARTY_COMMITTEE, level=UnitLevel.COMMUNE)
+    for commune in communes:
+        assert 10 <= commune.children.filter(kind=UnitKind.PARTY_CELL).count() <= 40
+    cells = Unit.objects.filter(kind=UnitKind.PARTY_CELL)
+    assert CellSize.objects.count() == cells.count()
+    assert 0 < CellConfirmation.objects.count() < cells.count()
+    assert ImplementingPlan.objects.exists()
+    found = recount()
+    assert found["equal"], found
+
+
 def test_every_unit_has_each_task_once_with_its_role_and_its_provinces_office_reviewing(scale_data):
-    units = Unit.objects.count()
+    units = Unit.objects.exclude(kind=UnitKind.PARTY_CELL).count()  # cells have no assignments
     assert Assignment.objects.count() == units * 6
     assert not Assignment.objects.values("task", "unit").annotate(n=Count("id")).filter(n__gt=1).exists()
     for assignment in Assignment.objects.select_related("unit", "reviewing_unit").iterator():
@@ -240,8 +255,9 @@ def test_command_builds_a_tiny_tree_and_prints_the_counts(settings):
         "demo_data", "--scale", "national", "--provinces", "1", "--communes", "2", "--today", TODAY.isoformat(),
         "--seed", "7", stdout=out, verbosity=0,
     )  # fmt: skip
-    assert Unit.objects.count() == 1 + 20 + 2 * 4
+    units = Unit.objects.exclude(kind=UnitKind.PARTY_CELL).count()  # the cells are counted on their own line
+    assert units == 1 + 20 + 2 * 4
     text = out.getvalue()
-    assert f": {Unit.objects.count()}\n" in text
+    assert f": {units}\n" in text
     assert f": {ProgressReport.objects.count()}\n" in text
     assert "load-006" in text

@@ -84,6 +84,9 @@ class Command(BaseCommand):
             write(_("  %(state)s: %(count)d") % {"state": ReportState(state).label, "count": count})
         write(_("Indicator values: %(count)d") % {"count": summary.counts["indicator values"]})
         write(_("Users created: %(count)d") % {"count": summary.counts["users"]})
+        write(_("Party cells: %(cells)d (%(confirmed)d confirmed); implementing plans: %(plans)d") % {
+            "cells": summary.counts["party cells"], "confirmed": summary.counts["cell confirmations"],
+            "plans": summary.counts["implementing plans"]})  # fmt: skip
         write(
             _("Logins (password '%(password)s'): admin, committee, office, load-001 to load-%(last)03d")
             % {"password": DEMO_PASSWORD, "last": summary.counts["memberships"]}
