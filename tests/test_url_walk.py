@@ -496,8 +496,10 @@ WALK = {
     ),
     "dissemination_coverage_unit": dashboard_page(
         "dissemination_coverage_unit",
-        lambda w: reverse("dissemination_coverage_unit", args=[w.report.assignment.unit_id])
-        + f"?directive={w.report.assignment.task.directive_id}",
+        lambda w: (
+            reverse("dissemination_coverage_unit", args=[w.report.assignment.unit_id])
+            + f"?directive={w.report.assignment.task.directive_id}"
+        ),
     ),
     "dashboard_selection_periods": dashboard_page(
         "dashboard_selection_periods",
