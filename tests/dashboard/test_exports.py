@@ -485,4 +485,4 @@ def test_query_count_does_not_grow_with_units_reports_and_indicator_values(name,
         assert get(client, name, w.query).status_code == 200
 
     assert len(large.captured_queries) == len(small.captured_queries)
-    assert len(small.captured_queries) <= 16
+    assert len(small.captured_queries) <= 17  # one for the units moved since the range ended (units.placement)
