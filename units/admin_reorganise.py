@@ -126,8 +126,8 @@ class CloseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.unit = unit
         field = self.fields["successors"]
-        field.queryset = Unit.objects.without_tree_fields().open_on(timezone.localdate()).exclude(pk=unit.pk)
         field.widget = AutocompleteSelectMultiple(UnitSuccession._meta.get_field("successor"), admin_site)
+        field.queryset = Unit.objects.without_tree_fields().open_on(timezone.localdate()).exclude(pk=unit.pk)
 
     def change(self):
         data = self.cleaned_data

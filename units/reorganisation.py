@@ -92,6 +92,7 @@ class Outcome:
     moved: list = field(default_factory=list)  # (name, code, from, to, first day, why)
     carried: list = field(default_factory=list)  # (assignment label, from, to)
     held: list = field(default_factory=list)  # (assignment label, from, to): the successor already has the task
+    not_carried: list = field(default_factory=list)  # (assignment label, from, to): the successor opened earlier
     ended: list = field(default_factory=list)  # (assignment label, unit)
     memberships_moved: list = field(default_factory=list)  # (user, role, from, to)
     memberships_ended: list = field(default_factory=list)  # (user, role, unit)
@@ -120,6 +121,7 @@ class Outcome:
             "moved": len(self.moved),
             "assignments_carried": len(self.carried),
             "assignments_held": len(self.held),
+            "assignments_not_carried": len(self.not_carried),
             "assignments_ended": len(self.ended),
             "memberships_moved": len(self.memberships_moved),
             "memberships_ended": len(self.memberships_ended),
@@ -379,6 +381,11 @@ class _Run:
                 if Assignment.objects.filter(task_id=assignment.task_id, unit=successor).exists():
                     self.out.held.append((label, unit.name, successor.name))
                     continue
+                if successor.valid_from is None or successor.valid_from < change.effective_on:
+                    # An assignment has no start date: a unit open before the change would
+                    # owe the periods before it too, changing their figures.
+                    self.out.not_carried.append((label, unit.name, successor.name))
+                    continue
                 carried = Assignment(
                     task_id=assignment.task_id, unit=successor, role=assignment.role,
                     responsible_person=assignment.responsible_person, work=assignment.work,
@@ -470,6 +477,8 @@ def outcome_lines(outcome):
         _("Units moved to another parent: %(count)d") % {"count": counts["moved"]},
         _("Assignments carried to successors: %(count)d") % {"count": counts["assignments_carried"]},
         _("Assignments the successor already had: %(count)d") % {"count": counts["assignments_held"]},
+        _("Assignments not carried (the successor was open before the change): %(count)d")
+        % {"count": counts["assignments_not_carried"]},
         _("Assignments ended: %(count)d") % {"count": counts["assignments_ended"]},
         _("Memberships moved: %(count)d") % {"count": counts["memberships_moved"]},
         _("Memberships ended: %(count)d") % {"count": counts["memberships_ended"]},
