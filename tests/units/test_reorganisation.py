@@ -270,3 +270,24 @@ def _upload(data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("sap-xep.xlsx", data)
+
+
+def test_staff_of_a_closed_unit_see_it_closed_and_are_not_reminded_after(
+    unit_a, unit_b, assignment_a, assignment_b, reporter_a, schedule, client_for
+):
+    from reminders.services import reminders_sweep
+
+    PeriodFactory(schedule=schedule, key="2026-01", starts_on=D(2025, 12, 15), ends_on=D(2026, 1, 14),
+                  due_on=D(2026, 1, 16))  # fmt: skip
+
+    def reminded():
+        lines = reminders_sweep(now=timezone.make_aware(NOW), dry_run=True).lines
+        return {row.assignment_id for row, _outcome in lines}
+
+    assert {assignment_a.pk, assignment_b.pk} <= reminded()
+    outcome = run(Change(code="unit-a", kind=ChangeKind.MERGE, effective_on=DAY, successors=["unit-b"],
+                         memberships=MembershipChoice.KEEP))  # fmt: skip
+    assert outcome.applied, outcome.problems
+    assert assignment_a.pk not in reminded() and assignment_b.pk in reminded()
+    page = client_for(reporter_a).get(reverse("my_work")).content.decode()
+    assert 'data-testid="closed-unit"' in page and unit_b.name in page
