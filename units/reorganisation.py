@@ -17,7 +17,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from units.models import Membership, Reorganisation, SuccessionKind, Unit, UnitPlacement, UnitSuccession
+from units.models import (
+    Membership,
+    Reorganisation,
+    SuccessionKind,
+    Unit,
+    UnitPlacement,
+    UnitSuccession,
+    scope_roots,
+)
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -370,9 +378,22 @@ class _Run:
                 self.problem(change, "code", message % {"child": child, "unit": unit, "day": _day(day)})
 
     def _assignments(self, change, unit, successors):
-        from reports.models import Assignment
+        from reports.models import Assignment, AssignmentRole
 
-        for assignment in Assignment.objects.filter(unit=unit).select_related("task__directive"):
+        assignments = list(Assignment.objects.filter(unit=unit).select_related("task__directive"))
+        if not assignments:
+            return
+        # One lead per task and area, checked from rows read once (Assignment.clean
+        # reads every lead's ancestors, once per carried assignment).
+        scopes = scope_roots()
+        leads = {}
+        for task_id, unit_id in Assignment.objects.filter(
+            task_id__in={a.task_id for a in assignments}, role=AssignmentRole.LEAD
+        ).values_list("task_id", "unit_id"):
+            leads.setdefault(task_id, set()).add(unit_id)
+        periods = dict(Unit.objects.without_tree_fields().filter(
+            pk__in={pk for found in leads.values() for pk in found}).values_list("pk", "valid_to"))  # fmt: skip
+        for assignment in assignments:
             label = f"{assignment.task.directive.number} · {_('task')} {assignment.task.number}"
             if not successors or not change.carry_assignments:
                 self.out.ended.append((label, unit.name))
@@ -386,6 +407,17 @@ class _Run:
                     # owe the periods before it too, changing their figures.
                     self.out.not_carried.append((label, unit.name, successor.name))
                     continue
+                if assignment.role == AssignmentRole.LEAD:
+                    rivals = [pk for pk in leads.get(assignment.task_id, ())
+                              if scopes.get(pk) == scopes.get(successor.pk)
+                              and (periods.get(pk) is None or periods[pk] >= successor.valid_from)]  # fmt: skip
+                    if rivals:
+                        other = Unit.objects.get(pk=rivals[0])
+                        message = _("%(unit)s already leads this task in the same area.") % {"unit": other}
+                        self.problem(change, "successors", f"{label}, {successor}: {message}")
+                        continue
+                    leads.setdefault(assignment.task_id, set()).add(successor.pk)
+                    periods[successor.pk] = successor.valid_to
                 carried = Assignment(
                     task_id=assignment.task_id, unit=successor, role=assignment.role,
                     responsible_person=assignment.responsible_person, work=assignment.work,
@@ -393,11 +425,6 @@ class _Run:
                     accountable_official=assignment.accountable_official,
                     reviewing_unit_id=assignment.reviewing_unit_id, schedule_id=assignment.schedule_id,
                 )  # fmt: skip
-                try:
-                    carried.full_clean()
-                except Exception as error:  # noqa: BLE001 - a ValidationError, reported on the row
-                    self.problem(change, "successors", f"{label}, {successor}: {'; '.join(error.messages)}")
-                    continue
                 carried._change_reason = _("Carried from %(unit)s (reorganisation)") % {"unit": unit.name}
                 carried.save()
                 self.out.carried.append((label, unit.name, successor.name))
@@ -427,27 +454,41 @@ class _Run:
 def _figures_before(first_day, today):
     """{(directive pk, period pk): ((directive, period label), fingerprint)}
     for every period of every directive in force that ended before
-    ``first_day`` and has started: every cell's counts and every top row's
-    totals, on the tree as it stood at the period's end."""
-    from dashboard.figures import figures_build
-    from dashboard.matrix import matrix_groups
+    ``first_day`` and has started: every (unit, task)'s state and every top
+    row's sums of the matrix, on the tree as it stood at the period's end.
+    One walk per top row over everything (as the tallies' rebuild does)."""
+    from dashboard.states import Walk
+    from dashboard.tallies import Sums, _report_rows, _Shape
     from directives.models import Directive
-    from reports.models import Assignment, ReportingPeriod
+    from reports.models import ProgressReport
 
     found = {}
     for directive in Directive.objects.in_force():
-        schedules = Assignment.objects.filter(task__directive=directive).values("schedule_id")
-        periods = ReportingPeriod.objects.filter(schedule_id__in=schedules, ends_on__lt=first_day,
-                                                 starts_on__lte=today).select_related("schedule")  # fmt: skip
-        for period in periods.order_by("due_on", "pk"):
-            figures = figures_build(directive=directive, periods=[period], as_of=today)
-            cells = {key: _counts(cell.counts) + (cell.category,) for key, cell in figures.cells.items()}
-            rows = sorted(
-                (row.unit.pk, _counts(row.total.counts)) for group in matrix_groups(figures) for row in group.rows
+        shape = _Shape(directive, today)
+        periods = [p for p in shape.periods if p.ends_on < first_day]
+        if not periods:
+            continue
+        cells = {p.pk: {} for p in periods}
+        tops = {p.pk: {} for p in periods}
+        for members in shape.by_top.values():
+            reports = _report_rows(
+                ProgressReport.objects.filter(assignment_id__in=[a.pk for a in members], period__in=periods)
             )
-            total = figures.total.counts
-            fingerprint = {"total": (total.expected, total.received, total.on_time, total.accepted, total.returned),
-                           "cells": cells, "rows": rows}  # fmt: skip
+            walk = Walk(assignments=members, successions=shape.successions, periods=shape.periods, reports=reports,
+                        rule=shape.rule, as_of=today)  # fmt: skip
+            for period in periods:
+                dated = shape.tops_on(period.ends_on)
+                for state in walk.states_at(period):
+                    report = state.row.report.pk if state.row.report else None
+                    cells[period.pk][(state.unit.pk, state.task_id)] = (_counts(state.row.counts), report,
+                                                                        state.category, state.progress)  # fmt: skip
+                    tops[period.pk].setdefault((dated[state.unit.pk], state.task_id), Sums()).add_state(state)
+        for period in periods:
+            sums = {key: tuple(value.values.values()) for key, value in tops[period.pk].items()}
+            total = [0, 0, 0]
+            for counts, *_rest in cells[period.pk].values():
+                total = [total[0] + counts[0], total[1] + counts[1], total[2] + counts[2]]
+            fingerprint = {"total": tuple(total), "cells": cells[period.pk], "rows": sums}
             found[(directive.pk, period.pk)] = ((directive.number, period.label), fingerprint)
     return found
 

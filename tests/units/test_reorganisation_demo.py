@@ -78,7 +78,7 @@ def test_reorganising_the_demo_province_keeps_the_past_and_hands_the_future_to_t
     out = io.StringIO()
     call_command("demo_data", "--reorganise-2025", stdout=out)
     text = out.getvalue()
-    assert "Units closed: 17" in text and "Units opened: 28" in text, text
+    assert "Đơn vị kết thúc hoạt động: 17" in text and "Đơn vị mới thành lập: 28" in text, text
     assert Reorganisation.objects.filter(source="demo_data").count() == 1
 
     # The tree: the district committees closed on 30 June 2025, the city's committee is the root from 1 July.
@@ -120,4 +120,4 @@ def test_reorganising_the_demo_province_keeps_the_past_and_hands_the_future_to_t
     # Applying it again changes nothing.
     out = io.StringIO()
     call_command("demo_data", "--reorganise-2025", stdout=out)
-    assert "Nothing to do" in out.getvalue()
+    assert "Nothing to do" in out.getvalue()  # a developer's message, like the rest of demo_data
