@@ -9,7 +9,7 @@ import datetime
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from onboarding.forms import WorkbookForm
 from onboarding.reorganisation import SHEET_TITLE, changes_read
 from onboarding.workbook import WorkbookError
-from units.models import Unit, UnitSuccession
+from units.models import Unit
 from units.reorganisation import Change, ChangeKind, MembershipChoice, Problem, reorganisation_run, unit_open_work
 from units.roles import is_administrator
 
@@ -82,7 +82,7 @@ def reorganise_view(model_admin, request):
             else:
                 outcome = reorganisation_run(changes=changes, user=request.user, dry_run=True)
                 token = _pack(changes, filename) if outcome.ok else None
-    context = _context(model_admin, request, _("Reorganisation (%(sheet)s)") % {"sheet": SHEET_TITLE},
+    context = _context(model_admin, request, _("Reorganisation"),
                        form=form, outcome=outcome, token=token, filename=filename, sheet=SHEET_TITLE,
                        media=model_admin.media + form.media)  # fmt: skip
     return render(request, "admin/units/reorganise.html", context)
@@ -99,11 +99,13 @@ class CloseForm(forms.Form):
         choices=[(k, label) for k, label in ChangeKind.CHOICES if k in ChangeKind.CLOSING],
         widget=forms.RadioSelect,
     )
-    successors = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Successors"),
-        queryset=Unit.objects.none(),
+    successors = forms.CharField(
+        label=gettext_lazy("Successor codes"),
         required=False,
-        help_text=gettext_lazy("Open units that take over its duties. A new unit is opened in the units list first."),
+        help_text=gettext_lazy(
+            "The codes of the open units that take over its duties, separated by “;”. "
+            "A new unit is opened in the units list first."
+        ),
     )
     assignments = forms.ChoiceField(
         label=gettext_lazy("Its assignments"),
@@ -122,12 +124,9 @@ class CloseForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, unit, admin_site, **kwargs):
+    def __init__(self, *args, unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.unit = unit
-        field = self.fields["successors"]
-        field.widget = AutocompleteSelectMultiple(UnitSuccession._meta.get_field("successor"), admin_site)
-        field.queryset = Unit.objects.without_tree_fields().open_on(timezone.localdate()).exclude(pk=unit.pk)
 
     def change(self):
         data = self.cleaned_data
@@ -135,7 +134,7 @@ class CloseForm(forms.Form):
             code=self.unit.code,
             kind=data["kind"],
             effective_on=data["effective_on"],
-            successors=[unit.code for unit in data["successors"]],
+            successors=[code.strip() for code in data["successors"].split(";") if code.strip()],
             carry_assignments=data["assignments"] == "carry",
             memberships=data["memberships"],
         )
@@ -149,7 +148,7 @@ def close_view(model_admin, request, pk):
         raise Http404
     if unit.valid_to is not None and unit.valid_to < timezone.localdate() and request.method == "GET":
         messages.info(request, _("%(unit)s is already closed.") % {"unit": unit})
-    form = CloseForm(request.POST or None, unit=unit, admin_site=model_admin.admin_site)
+    form = CloseForm(request.POST or None, unit=unit)
     outcome = token = None
     if request.method == "POST" and "confirm" in request.POST:
         try:

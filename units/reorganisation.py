@@ -394,7 +394,7 @@ class _Run:
         periods = dict(Unit.objects.without_tree_fields().filter(
             pk__in={pk for found in leads.values() for pk in found}).values_list("pk", "valid_to"))  # fmt: skip
         for assignment in assignments:
-            label = f"{assignment.task.directive.number} · {_('task')} {assignment.task.number}"
+            label = f"{assignment.task.directive.short_label} · {_('task')} {assignment.task.number}"
             if not successors or not change.carry_assignments:
                 self.out.ended.append((label, unit.name))
                 continue
@@ -489,7 +489,7 @@ def _figures_before(first_day, today):
             for counts, *_rest in cells[period.pk].values():
                 total = [total[0] + counts[0], total[1] + counts[1], total[2] + counts[2]]
             fingerprint = {"total": tuple(total), "cells": cells[period.pk], "rows": sums}
-            found[(directive.pk, period.pk)] = ((directive.number, period.label), fingerprint)
+            found[(directive.pk, period.pk)] = ((directive.short_label, period.label), fingerprint)
     return found
 
 

@@ -36,7 +36,10 @@ PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 # Our own admin apps: the admin index, each app's index, and a list and a form of each model.
 OUR_APPS = ("units", "directives", "reports", "dashboard", "notifications", "reminders", "onboarding", "auth", "axes")
-ADMIN_VIEWS = re.compile(rf"^admin:(index|app_list|onboarding_import|({'|'.join(OUR_APPS)})_\w+_(changelist|change))$")
+ADMIN_VIEWS = re.compile(
+    rf"^admin:(index|app_list|onboarding_import|units_unit_reorganise|units_unit_close|"
+    rf"({'|'.join(OUR_APPS)})_\w+_(changelist|change))$"
+)
 # Drill-down pages read the same for every reader of the dashboard: checked once, by the first role.
 SHARED_VIEWS = ("dashboard_figure_rows", "dashboard_task", "dashboard_unit")
 # Parameters whose values choose what a page shows (a drill-down), not which rows.

@@ -253,7 +253,7 @@ def test_the_closing_page_warns_previews_and_closes(unit_a, unit_b, assignment_a
     url = reverse("admin:units_unit_close", args=[unit_a.pk])
     page = client.get(url)
     assert page.status_code == 200 and page.context["assignments"] == [assignment_a]
-    form = {"effective_on": "01/07/2025", "kind": "merge", "successors": [unit_b.pk], "assignments": "carry",
+    form = {"effective_on": "01/07/2025", "kind": "merge", "successors": unit_b.code, "assignments": "carry",
             "memberships": MembershipChoice.END}  # fmt: skip
     preview = client.post(url, form)
     assert preview.context["token"], preview.context["form"].errors
