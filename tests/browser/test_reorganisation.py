@@ -50,9 +50,10 @@ def test_the_demo_province_is_reorganised_and_a_unit_closed_from_the_admin(page,
     page.get_by_role("link", name="Sắp xếp tổ chức từ tệp").click()
     crawl.check(page, "admin", page.url)
     page.get_by_label("Sổ tổ chức").set_input_files(str(SAMPLE_PATH))
-    page.get_by_role("button", name="Kiểm tra tệp").click()
+    # The check applies the whole reorganisation and rolls it back: seconds on a busy machine.
+    page.get_by_role("button", name="Kiểm tra tệp").click(timeout=120_000)
     summary = page.locator(".reorganisation-summary")
-    summary.wait_for()
+    summary.wait_for(timeout=120_000)
     rows = dict(
         line.split("\t") for line in summary.locator("tbody").inner_text().splitlines() if "\t" in line
     )  # fmt: skip
@@ -61,8 +62,8 @@ def test_the_demo_province_is_reorganised_and_a_unit_closed_from_the_admin(page,
     assert not Unit.objects.filter(code="tu-hai-phong").exists()
     crawl.check(page, "admin", page.url)
     shoot(page, "preview")
-    page.get_by_role("button", name="Thực hiện việc sắp xếp này").click()
-    page.get_by_text("Đã thực hiện việc sắp xếp tổ chức.").wait_for()
+    page.get_by_role("button", name="Thực hiện việc sắp xếp này").click(timeout=120_000)
+    page.get_by_text("Đã thực hiện việc sắp xếp tổ chức.").wait_for(timeout=120_000)
     assert Reorganisation.objects.get().user.username == "admin"
     crawl.check(page, "admin", page.url)
 
