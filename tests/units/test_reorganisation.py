@@ -291,3 +291,12 @@ def test_staff_of_a_closed_unit_see_it_closed_and_are_not_reminded_after(
     assert assignment_a.pk not in reminded() and assignment_b.pk in reminded()
     page = client_for(reporter_a).get(reverse("my_work")).content.decode()
     assert 'data-testid="closed-unit"' in page and unit_b.name in page
+
+
+def test_the_dashboard_page_of_a_closed_unit_names_its_successors(
+    unit_a, unit_b, assignment_a, committee_user, client_for, periods
+):
+    outcome = run(Change(code="unit-a", kind=ChangeKind.MERGE, effective_on=DAY, successors=["unit-b"]))
+    assert outcome.applied, outcome.problems
+    page = client_for(committee_user).get(reverse("dashboard_unit", args=[unit_a.pk])).content.decode()
+    assert 'data-testid="unit-successors"' in page and unit_b.name in page
