@@ -39,6 +39,7 @@ from dashboard.states import ReportRow, Successions, Walk, attention_status
 from directives.models import Task
 from reports.models import Assignment, ProgressReport, ReportingPeriod
 from units.models import Unit, UnitSuccession
+from units.placement import moved_since, place_on, subtree_on
 
 # Charts and trends show at least this many periods up to the end of the range.
 SERIES_MIN = 6
@@ -151,16 +152,19 @@ class Figures:
         return block
 
 
-def _load(directive, end_due, scope):
+def _load(directive, end_due, scope, end_day):
     tasks = list(Task.objects.filter(directive=directive).order_by("number"))
     assignments = Assignment.objects.filter(task__directive=directive)
     units = Unit.objects.without_tree_fields()
     pairs = list(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
+    moved = moved_since(end_day)
     reports = ProgressReport.objects.filter(assignment__task__directive=directive, period__due_on__lte=end_due)
     if scope is not None:
         # The scope's subtree, with the closed units merged into it (their reports roll up
         # under their successors) wherever they stood in the tree.
-        covered = set(Unit.objects.descendants(scope, include_self=True).values_list("pk", flat=True))
+        # On the tree as it stood at the end of the range (units that moved since
+        # roll up where they stood then).
+        covered = subtree_on(scope.pk, end_day, moved)
         merged = {pred for pred, succ in pairs if succ in covered} - covered
         while merged:
             covered |= merged
@@ -186,6 +190,7 @@ def _load(directive, end_due, scope):
             "pk", "parent_id", "code", "name", "short_name", "kind", "level", "valid_from", "valid_to"
         ).order_by("level", "name")
     }
+    place_on(units, end_day, moved)
     for unit in units.values():
         unit.child_ids = []
     for unit in units.values():
@@ -209,10 +214,10 @@ def _load(directive, end_due, scope):
 def figures_build(*, directive, periods, as_of, scope=None) -> Figures:
     """The figures for ``periods`` (one schedule's or several, by due date) of
     ``directive`` on ``as_of``, for every unit or for the subtree of ``scope``.
-    Six queries (seven with a scope)."""
+    Seven queries (eight with a scope)."""
     periods = sorted(periods, key=lambda p: (p.due_on, p.pk))
     end = periods[-1]
-    tasks, assignments, units, pairs, all_periods, reports = _load(directive, end.due_on, scope)
+    tasks, assignments, units, pairs, all_periods, reports = _load(directive, end.due_on, scope, end.ends_on)
     successions = Successions(units, pairs)
     for assignment in assignments:
         assignment.unit = units[assignment.unit_id]

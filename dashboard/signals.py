@@ -7,9 +7,9 @@ from django.dispatch import receiver
 from dashboard.tallies import tallies_mark_stale, tally_after, tally_before
 from directives.models import Directive, Task
 from reports.models import Assignment, ProgressReport, ReportingPeriod, ReportingSchedule
-from units.models import Unit, UnitSuccession
+from units.models import Unit, UnitPlacement, UnitSuccession
 
-SHAPING = (Directive, Task, Assignment, ReportingSchedule, ReportingPeriod, Unit, UnitSuccession)
+SHAPING = (Directive, Task, Assignment, ReportingSchedule, ReportingPeriod, Unit, UnitSuccession, UnitPlacement)
 
 
 @receiver(pre_save, sender=ProgressReport)

@@ -32,6 +32,7 @@ from dashboard.states import ReportRow, Successions, Walk, on_time_limit
 from directives.models import Directive
 from reports.models import Assignment, ProgressReport, ReportingPeriod, ReportState
 from units.models import Unit, UnitSuccession
+from units.placement import moved_since, open_roots_on
 
 logger = logging.getLogger(__name__)
 COUNT_FIELDS = ("expected", "received", "on_time", "accepted", "returned")
@@ -63,17 +64,25 @@ class Sums:
         return {name: self.values[name] - other.values[name] for name in FIELDS}
 
 
-def top_units(units):
+def top_units(units, day=None, moved=None):
     """{unit pk: pk of the matrix's top row it falls under}: the root, or
     when the whole tree hangs from one root, the root's child on its path
-    (the root itself for the root's own assignments)."""
-    roots = [pk for pk, unit in units.items() if unit.parent_id is None]
+    (the root itself for the root's own assignments). With ``day``, on the
+    tree as it stood then (``moved``: {pk: parent on that day} of the units
+    that have moved since, see ``units.placement``); roots not open that day
+    do not count."""
+    moved = moved or {}
+
+    def parent_of(pk):
+        return moved[pk] if pk in moved else units[pk].parent_id
+
+    roots = [pk for pk in units if parent_of(pk) is None and (day is None or units[pk].is_open_on(day))]
     single = roots[0] if len(roots) == 1 else None
     found = {}
 
     def top(pk):
         if pk not in found:
-            parent = units[pk].parent_id
+            parent = parent_of(pk)
             if parent is None or parent not in units or parent == single:
                 found[pk] = pk
             else:
@@ -117,7 +126,9 @@ class _Shape:
         self.directive, self.today, self.rule = directive, today, Rule.of(directive)
         units = {u.pk: u for u in Unit.objects.without_tree_fields().only(
             "pk", "parent_id", "valid_from", "valid_to", "level", "kind", "name")}  # fmt: skip
+        self.units = units
         self.tops = top_units(units)
+        self._dated_tops = {}
         self.successions = Successions(units, UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
         assignments = list(
             Assignment.objects.filter(task__directive=directive).only(
@@ -134,6 +145,16 @@ class _Shape:
         # By the final successor's row, so that a merger is walked in one piece.
         return self.tops[self.successions.resolve(unit, datetime.date.max).pk]
 
+    def tops_on(self, day):
+        """``top_units`` on the tree as it stood on ``day`` (one per distinct
+        set of moves, so a handful per rebuild)."""
+        moved = moved_since(day)
+        roots = [pk for pk, unit in self.units.items() if unit.parent_id is None and unit.is_open_on(day)]
+        key = (tuple(sorted(moved.items(), key=lambda item: item[0])), tuple(roots))
+        if key not in self._dated_tops:
+            self._dated_tops[key] = top_units(self.units, day, moved)
+        return self._dated_tops[key]
+
     def sums(self, tops=None, tasks=None):
         sums = defaultdict(Sums)
         for top, members in self.by_top.items():
@@ -148,8 +169,9 @@ class _Shape:
             walk = Walk(assignments=members, successions=self.successions, periods=self.periods, reports=reports,
                         rule=self.rule, as_of=self.today)  # fmt: skip
             for period in self.periods:
+                dated = self.tops_on(period.ends_on)
                 for state in walk.states_at(period):
-                    sums[(state.task_id, period.pk, self.tops[state.unit.pk])].add_state(state)
+                    sums[(state.task_id, period.pk, dated[state.unit.pk])].add_state(state)
         return sums
 
     def rows(self, sums):
@@ -321,9 +343,10 @@ class Contribution:
             if period.due_on < self.from_due:
                 continue
             for state in walk.states_at(period):
-                if state.unit.pk not in self.top_of:
-                    self.top_of[state.unit.pk] = _top_unit(state.unit)
-                sums[(state.task_id, period.pk, self.top_of[state.unit.pk])].add_state(state)
+                key = (state.unit.pk, period.ends_on)
+                if key not in self.top_of:
+                    self.top_of[key] = _top_unit(state.unit, period.ends_on)
+                sums[(state.task_id, period.pk, self.top_of[key])].add_state(state)
         return self.directive, sums
 
 
@@ -342,19 +365,20 @@ def _family(unit_id, pairs):
     return found
 
 
-def _top_unit(unit):
-    """``top_units`` for one unit, by walking up its parents (a few rows; the
-    tree's recursive query would read every unit)."""
+def _top_unit(unit, day):
+    """``top_units`` for one unit on the tree of ``day``, by walking up its
+    parents (a few rows; the tree's recursive query would read every unit)."""
+    moved = moved_since(day)
     path = [unit.pk]
-    parent = unit.parent_id
+    parent = moved.get(unit.pk, unit.parent_id)
     while parent is not None:
         path.append(parent)
-        parent = Unit.objects.without_tree_fields().filter(pk=parent).values_list("parent_id", flat=True).first()
+        if parent in moved:
+            parent = moved[parent]
+        else:
+            parent = Unit.objects.without_tree_fields().filter(pk=parent).values_list("parent_id", flat=True).first()
     path.reverse()  # root first
-    if (
-        len(path) > 1
-        and not Unit.objects.without_tree_fields().filter(parent__isnull=True).exclude(pk=path[0]).exists()
-    ):
+    if len(path) > 1 and open_roots_on(day) == 1:
         return path[1]
     return path[0]
 

@@ -18,6 +18,7 @@ from dashboard.tallies import CATEGORY_FIELDS, FIELDS, answers_for
 from directives.models import Task
 from reports.models import Assignment, ProgressReport, ReportingPeriod
 from units.models import Unit, UnitSuccession
+from units.placement import moved_since, open_roots_on, place_on
 
 LATE_ROWS = 25
 
@@ -127,6 +128,17 @@ def _groups(by_top, tasks, range_end):
     units = {u.pk: u for u in Unit.objects.without_tree_fields().filter(pk__in=wanted).annotate(
         child_count=Count("children"))}  # fmt: skip
     successions = Successions(units, pairs)
+    # The tree as it stood at the end of the range: units that moved since count
+    # as children where they stood then.
+    moved = moved_since(range_end)
+    if moved:
+        current = dict(Unit.objects.without_tree_fields().filter(pk__in=moved).values_list("pk", "parent_id"))
+        for pk, parent in moved.items():
+            if parent in units:
+                units[parent].child_count += 1
+            if current.get(pk) in units:
+                units[current[pk]].child_count -= 1
+        place_on(units, range_end, moved)
     shown, merged = defaultdict(lambda: defaultdict(Block)), defaultdict(list)
     for pk, blocks in by_top.items():
         display = successions.resolve(units[pk], range_end)
@@ -134,7 +146,7 @@ def _groups(by_top, tasks, range_end):
             merged[display.pk].append(units[pk])
         for task_pk, block in blocks.items():
             shown[display.pk][task_pk].add(block)
-    roots = Unit.objects.without_tree_fields().filter(parent__isnull=True).count()
+    roots = open_roots_on(range_end)
     rows = []
     for pk, blocks in shown.items():
         unit = units[pk]

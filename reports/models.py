@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -200,6 +201,11 @@ class Assignment(models.Model):
         return f"{self.task} — {self.unit}"
 
     def clean(self):
+        from units.models import closed_unit_message, unit_changed
+
+        # A closed unit takes no new assignment (its successor does); one it holds can still be edited.
+        if self.unit_id and unit_changed(self, Assignment) and self.unit.closed_before(timezone.localdate()):
+            raise ValidationError({"unit": closed_unit_message(self.unit)})
         if self.role == AssignmentRole.LEAD and self.task_id and self.unit_id:
             self._check_one_lead_per_scope()
 

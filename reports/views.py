@@ -6,6 +6,7 @@ from followups.overview import my_followups
 from notifications.models import EmailStatus, Notification
 from reports.forms import MyWorkFilterForm
 from reports.overview import awaiting_my_signature, by_directive, my_work, province_overview
+from units.closure import closed_units
 from units.roles import is_administrator, is_committee, is_office, sees_whole_province, unit_roles
 
 
@@ -49,6 +50,8 @@ def my_work_view(request):
         "directive_groups": by_directive(groups),
         "filter_form": form,
         "to_sign": awaiting_my_signature(request.user),
+        # Staff of a closed unit are told so (issue #12, item 5).
+        "closed_units": closed_units(dict.fromkeys(m.unit for m in memberships), today),
     }
     context["followups"], context["followups_count"] = my_followups(request.user, today)
     return render(request, "reports/my_work.html", context)

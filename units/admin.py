@@ -1,11 +1,15 @@
+from functools import partial
+
 from django.contrib import admin
 from django.db.models import Q
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from tree_queries.admin import TreeChangeList
 
-from units.models import Membership, Unit, UnitSuccession
+from units.admin_reorganise import close_view, closed_notice, reorganise_view
+from units.models import Membership, Reorganisation, Unit, UnitPlacement, UnitSuccession
 
 # django-tree-queries' own TreeAdmin needs "tree_queries" in INSTALLED_APPS and
 # the django-js-asset package for its collapse/move scripts; we only want the
@@ -64,6 +68,22 @@ class PredecessorInline(admin.TabularInline):
     verbose_name_plural = _("predecessors")
 
 
+class PlacementInline(admin.TabularInline):
+    """Where the unit stood before it moved (read only: moves are made by a reorganisation)."""
+
+    model = UnitPlacement
+    fk_name = "unit"
+    extra = 0
+    fields = ["parent", "ends_on"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name = _("former place in the tree")
+    verbose_name_plural = _("former places in the tree")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
     list_display = ["indented_name", "code", "kind", "level", "valid_from", "valid_to", "is_open_today", "is_sample"]
@@ -82,10 +102,37 @@ class UnitAdmin(admin.ModelAdmin):
         (_("Validity"), {"fields": ["valid_from", "valid_to", "is_sample"]}),
         (_("Reporting"), {"fields": ["requires_signoff", "heads_read_descendants"]}),
     ]
-    inlines = [MembershipInline, SuccessorInline, PredecessorInline]
+    inlines = [MembershipInline, SuccessorInline, PredecessorInline, PlacementInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_tree_fields()
+
+    # --- closed units and reorganisations (units.admin_reorganise) ---
+    change_form_template = "admin/units/unit/change_form.html"
+    change_list_template = "admin/units/unit/change_list.html"
+    # Pickers for new assignments, memberships and successors offer open units only.
+    OPEN_ONLY_PICKERS = {("reports", "assignment", "unit"), ("units", "membership", "unit"),
+                         ("units", "unitsuccession", "successor")}  # fmt: skip
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        picker = (request.GET.get("app_label"), request.GET.get("model_name"), request.GET.get("field_name"))
+        if picker in self.OPEN_ONLY_PICKERS:
+            queryset = queryset.exclude(valid_to__lt=timezone.localdate())
+        return queryset, distinct
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("reorganise/", wrap(partial(reorganise_view, self)), name="units_unit_reorganise"),
+            path("<id:pk>/close/", wrap(partial(close_view, self)), name="units_unit_close"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        unit = self.get_object(request, object_id)
+        extra = {"closed": closed_notice(unit), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra)
 
     def get_changelist(self, request, **kwargs):
         # Orders by ``tree_ordering`` (depth first, siblings by Meta.ordering)
@@ -118,6 +165,36 @@ class UnitSuccessionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["predecessor", "successor"]
     list_select_related = ["predecessor", "successor"]
     date_hierarchy = "effective_on"
+
+
+@admin.register(UnitPlacement)
+class UnitPlacementAdmin(admin.ModelAdmin):
+    """Former places in the tree; made by reorganisations, correctable here."""
+
+    list_display = ["unit", "parent", "ends_on"]
+    search_fields = ["unit__name", "unit__code", "parent__name", "parent__code"]
+    autocomplete_fields = ["unit", "parent"]
+    list_select_related = ["unit", "parent"]
+    date_hierarchy = "ends_on"
+
+
+@admin.register(Reorganisation)
+class ReorganisationAdmin(admin.ModelAdmin):
+    """The audit trail of reorganisations: read only."""
+
+    list_display = ["applied_at", "user", "source", "filename", "changes"]
+    list_select_related = ["user"]
+    fields = ["applied_at", "user", "source", "filename", "changes", "summary"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Membership)

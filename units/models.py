@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from tree_queries.models import TreeNode
 from tree_queries.query import TreeQuerySet
@@ -119,6 +121,10 @@ class Unit(TreeNode):
             other.valid_to is None or self.valid_from is None or other.valid_to >= self.valid_from
         )
 
+    def closed_before(self, day):
+        """Whether the unit had closed before ``day``."""
+        return self.valid_to is not None and self.valid_to < day
+
     def scope_root(self):
         """The Party committee whose area this unit works in: itself when it is a
         Party committee, otherwise its nearest Party committee ancestor."""
@@ -149,6 +155,50 @@ def scope_roots():
         return nearest[pk]
 
     return {pk: committee_of(pk) or pk for pk in rows}
+
+
+class UnitPlacement(models.Model):
+    """Where a unit stood before it moved: under ``parent`` until ``ends_on``
+    (inclusive). ``Unit.parent`` is where it stands after its latest move, so
+    the current tree stays one recursive query; a report of a past period
+    rolls up where its unit stood then (``units.placement``)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="placements", verbose_name=_("unit"))
+    parent = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("parent")
+    )
+    ends_on = models.DateField(_("until"))
+
+    class Meta:
+        verbose_name = _("former place in the tree")
+        verbose_name_plural = _("former places in the tree")
+        ordering = ["unit", "ends_on"]
+        constraints = [models.UniqueConstraint(fields=["unit", "ends_on"], name="unique_unit_placement_end")]
+
+    def __str__(self):
+        return f"{self.unit} ← {self.parent or '—'} ({self.ends_on})"
+
+
+class Reorganisation(models.Model):
+    """One reorganisation applied (from the sheet or the closing page): who,
+    from which file, and what it did. The audit trail of reorganisations."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("applied by")
+    )
+    source = NormalizedCharField(_("source"), max_length=40, blank=True)
+    filename = NormalizedCharField(_("file name"), max_length=255, blank=True)
+    changes = models.PositiveIntegerField(_("changes"), default=0)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    applied_at = models.DateTimeField(_("applied at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reorganisation")
+        verbose_name_plural = _("reorganisations")
+        ordering = ["-applied_at"]
+
+    def __str__(self):
+        return f"{self.filename or self.source} · {self.applied_at:%d/%m/%Y %H:%M}"
 
 
 class SuccessionKind(models.TextChoices):
@@ -211,3 +261,21 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+    def clean(self):
+        if self.unit_id and unit_changed(self, Membership) and self.unit.closed_before(timezone.localdate()):
+            raise ValidationError({"unit": closed_unit_message(self.unit)})
+
+
+def unit_changed(obj, model):
+    """Whether ``obj`` is new or now names another unit than the one saved."""
+    if obj.pk is None:
+        return True
+    return not model.objects.filter(pk=obj.pk, unit_id=obj.unit_id).exists()
+
+
+def closed_unit_message(unit):
+    return _("%(unit)s closed on %(day)s: choose an open unit (or its successor).") % {
+        "unit": unit,
+        "day": date_format(unit.valid_to, "SHORT_DATE_FORMAT"),
+    }

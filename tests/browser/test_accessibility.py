@@ -50,7 +50,10 @@ OUR_APPS = (
     "followups",
     "dissemination",
 )
-ADMIN_VIEWS = re.compile(rf"^admin:(index|app_list|onboarding_import|({'|'.join(OUR_APPS)})_\w+_(changelist|change))$")
+ADMIN_VIEWS = re.compile(
+    rf"^admin:(index|app_list|onboarding_import|units_unit_reorganise|units_unit_close|"
+    rf"({'|'.join(OUR_APPS)})_\w+_(changelist|change))$"
+)
 # Drill-down pages read the same for every reader of the dashboard: checked once, by the first role.
 SHARED_VIEWS = ("dashboard_figure_rows", "dashboard_task", "dashboard_unit")
 # Parameters whose values choose what a page shows (a drill-down), not which rows.

@@ -30,16 +30,26 @@ class Command(BaseCommand):
             help="Load test size on an empty PostgreSQL database: one province (~250 units) or the whole "
             "country (~10,000 units, ~3.5 million reports).",
         )
+        parser.add_argument(
+            "--reorganise-2025",
+            action="store_true",
+            help="Apply the demo province's reorganisation of 1 July 2025 (onboarding/samples) to the demo data.",
+        )
         # Tiny trees for the tests: --scale with fewer provinces and communes.
         parser.add_argument("--provinces", type=int, help=argparse.SUPPRESS)
         parser.add_argument("--communes", type=int, help=argparse.SUPPRESS)
 
-    def handle(self, *args, today=None, seed=DEFAULT_SEED, scale=None, **options):
+    def handle(self, *args, today=None, seed=DEFAULT_SEED, scale=None, reorganise_2025=False, **options):
         if not settings.DEBUG:
             raise CommandError(
                 "demo_data creates users whose password is 'demo' and only runs with DEBUG on "
                 "(DEBUG=1). Never run it against a production database."
             )
+        if reorganise_2025:  # the hook of units.reorganisation (issue #12, item 7)
+            from onboarding.reorganisation_demo import demo_reorganise_command
+
+            demo_reorganise_command(self)
+            return
         if scale:
             self._scale(scale, today=today or timezone.localdate(), seed=seed, **options)
             return
