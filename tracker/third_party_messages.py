@@ -69,6 +69,9 @@ MESSAGES = {
         gettext_noop("log entries"),
     ],
     "django.contrib.auth": [
+        # Django's own validator message: Django REST Framework's catalog (installed for the API)
+        # would otherwise win over Django's and word it differently from the rest of the site.
+        gettext_noop("Enter a valid email address."),
         gettext_noop("active"),
         gettext_noop("staff status"),
         gettext_noop("superuser status"),

@@ -137,7 +137,7 @@ def test_an_unknown_address_gets_the_same_answer_and_no_email(
 def test_an_invalid_address_is_refused_in_vietnamese(client):
     answer = client.post(reverse("password_reset"), {"email": "khong-phai-email"})
     assert answer.status_code == 200
-    assert "Nhập địa chỉ email." in answer.content.decode()
+    assert "Nhập một địa chỉ e-mail hợp lệ." in answer.content.decode()
 
 
 def test_the_link_expires_after_the_configured_time(
