@@ -135,7 +135,7 @@ def test_export_then_import_is_a_no_op_on_the_demo_province(db, settings):
         ("units", [*UNIT[:3], "Câu lạc bộ", *UNIT[4:]], "Loại", "không có trong danh sách"),
         ("units", [*UNIT[:4], "Liên xã", *UNIT[5:]], "Cấp", "không có trong danh sách"),
         ("units", [*UNIT[:6], "01/01/2022", "01/01/2021", *UNIT[8:]], None, "phải sau ngày bắt đầu"),
-        ("units", [*UNIT[:8], "khong-phai-email", UNIT[9]], "E-mail", "email"),
+        ("units", [*UNIT[:8], "khong-phai-email", UNIT[9]], "E-mail", "địa chỉ e-mail hợp lệ"),
         ("users", ["NGUYENVANA", "Nguyễn Văn", "A", "", "có"], "Tên đăng nhập", "đã có người dùng"),
         ("users", ["moi", "Trần", "B", "sai@", "có"], "E-mail", "không phải là địa chỉ e-mail"),
     ],
