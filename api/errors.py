@@ -21,8 +21,8 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
 
-    def __init__(self, current_version):
-        super().__init__(_("Someone saved this report after the version you sent; nothing was changed."))
+    def __init__(self, current_version, message=None):
+        super().__init__(message or _("Someone saved this report after the version you sent; nothing was changed."))
         self.current_version = current_version
 
 

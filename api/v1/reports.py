@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from api.access import readable_reports
 from api.errors import Conflict
 from api.filters import IdFilter, UpdatedSinceFilter
+from api.pagination import KeysetPagination
 from api.v1.base import ViewSet
 from reports.access import assignment_or_404, period_of_assignment_or_404, report_or_404
 from reports.forms import ReasonForm, ReportForm
@@ -173,11 +174,13 @@ def report_queryset():
 
 
 class ReportViewSet(mixins.ListModelMixin, ViewSet):
+    # Newest first by a cursor (api/pagination.py): national lists hold millions of reports.
     serializer_class = ReportSerializer
     filterset_class = ReportFilter
+    pagination_class = KeysetPagination
 
     def get_queryset(self):
-        queryset = report_queryset().order_by("-period__due_on", "pk")
+        queryset = report_queryset().order_by("-pk")
         return readable_reports(self.request.user, queryset)
 
     def retrieve(self, request, pk=None):

@@ -3,7 +3,17 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from api.v1 import assignments, attachments, directives, figures, notifications, reports, units
+from api.v1 import (
+    assignments,
+    attachments,
+    directives,
+    dissemination,
+    figures,
+    followups,
+    notifications,
+    reports,
+    units,
+)
 
 router = SimpleRouter(use_regex_path=False)
 router.register("directives", directives.DirectiveViewSet, basename="api-directive")
@@ -14,6 +24,10 @@ router.register("assignments", assignments.AssignmentViewSet, basename="api-assi
 router.register("periods", assignments.PeriodViewSet, basename="api-period")
 router.register("due", assignments.DueViewSet, basename="api-due")
 router.register("reports", reports.ReportViewSet, basename="api-report")
+router.register("plans", dissemination.PlanViewSet, basename="api-plan")
+router.register("sessions", dissemination.SessionViewSet, basename="api-session")
+router.register("confirmations", dissemination.ConfirmationViewSet, basename="api-confirmation")
+router.register("follow-ups", followups.FollowUpItemViewSet, basename="api-followup")
 router.register("notifications", notifications.NotificationViewSet, basename="api-notification")
 
 urlpatterns = [

@@ -6,6 +6,7 @@ and no change); changes made only by those the pages let make them.
 
 Every route of the API must have a row here (a route without one fails)."""
 
+import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,8 +18,10 @@ from django.test import Client
 from django.urls import reverse
 
 from api.keys import apikey_create
+from dissemination.services import cell_confirm
 from reports.models import ReportState
 from tests.api.walk import API_ROUTE_PREFIX
+from tests.followups.walk import STATUS_FOR
 from tests.test_url_walk import (  # noqa: F401 - fixtures
     ADMIN,
     ANONYMOUS,
@@ -26,6 +29,7 @@ from tests.test_url_walk import (  # noqa: F401 - fixtures
     COMMITTEE,
     EDITABLE,
     FILE_NAME,
+    FOLLOWUP_SOURCES,
     NOTE_SECRET,
     OFFICE,
     OFFICE_ACTIONS,
@@ -34,6 +38,7 @@ from tests.test_url_walk import (  # noqa: F401 - fixtures
     ROLES,
     STAFF_A,
     VIEWER_B,
+    diss,
     make_world,
     private_files,
     project_patterns,
@@ -90,6 +95,9 @@ class Case:
     expected: dict
     data: Callable = field(default=lambda w: None)
     multipart: bool = False
+    # Roles that may read unit B's objects here besides READERS (dissemination: the
+    # head of the unit above it reads its subtree).
+    also_read: tuple = ()
 
 
 def transition_case(step):
@@ -122,6 +130,43 @@ def report_patch(w):
 def reads_b(*, list_=True):
     """A list or detail that holds unit B's objects for its readers only."""
     return readers(st(200, shows_secret=True)) if not list_ else signed_in(OK)
+
+
+def subtree(outcome):
+    """Dissemination: unit B's readers and the head of the unit above it (its subtree)."""
+    return readers(outcome) | {"parent_head": outcome}
+
+
+SUBTREE = ("parent_head",)
+
+
+def diss_case(label, url, expected, **kwargs):
+    return Case(label, "GET", url, expected, also_read=SUBTREE, **kwargs)
+
+
+def followup_action_case(step):
+    """Only the administrator may take a step on unit B's item (nobody in the walk is in its
+    lead staff or verifying body): readers are refused (404) where the step applies, and
+    told it does not apply (400) elsewhere, as the item page tells them."""
+
+    def refused(state):
+        return NOT_FOUND if STATUS_FOR[state] in FOLLOWUP_SOURCES[step] else st(400)
+
+    def acts(state):
+        return st(200, changes=True) if STATUS_FOR[state] in FOLLOWUP_SOURCES[step] else st(400)
+
+    return Case(
+        f"follow-up {step}",
+        "POST",
+        lambda w: reverse(f"api-followup-{step}", args=[w.followup.pk]),
+        expect(staff_a=NOT_FOUND, viewer_b=refused, committee=refused, office=refused, admin=acts),
+        data=lambda w: {"reason": "Lý do thử nghiệm.", "claim": "done"},
+    )
+
+
+def followup_response_outcome(state):
+    answerable = ("in_progress", "returned", "pending_signoff")
+    return st(200, changes=True) if STATUS_FOR[state] in answerable else NOT_FOUND
 
 
 API_WALK = {
@@ -244,9 +289,104 @@ API_WALK = {
         ),
     ],
     "api-figures": [
-        Case("figures", "GET", lambda w: reverse("api-figures"), province(OK)),
-        Case("figures of unit B", "GET", lambda w: reverse("api-figures") + f"?unit={w.unit_b.pk}", province(OK)),
+        Case("figures", "GET", lambda w: reverse("api-figures") + f"?directive={w.directive_id}", province(OK)),
+        Case(
+            "figures of unit B",
+            "GET",
+            lambda w: reverse("api-figures") + f"?directive={w.directive_id}&unit={w.unit_b.pk}",
+            province(OK),
+        ),
     ],
+    # Dissemination (#14): unit B's plan, sessions, a Party cell under unit B and its confirmation.
+    "api-plan-list": [diss_case("plans", lambda w: reverse("api-plan-list"), signed_in(OK))],
+    "api-plan-detail": [
+        diss_case("plan of B", lambda w: reverse("api-plan-detail", args=[diss(w).plan.pk]), subtree(OK))
+    ],
+    "api-session-list": [
+        diss_case("sessions", lambda w: reverse("api-session-list"), signed_in(OK)),
+        diss_case("sessions of B", lambda w: reverse("api-session-list") + f"?unit={w.unit_b.pk}", signed_in(OK)),
+    ],
+    "api-session-detail": [
+        diss_case("session of B", lambda w: reverse("api-session-detail", args=[diss(w).session.pk]), subtree(OK))
+    ],
+    "api-confirmation-list": [
+        diss_case("confirmations", lambda w: reverse("api-confirmation-list"), signed_in(OK)),
+        Case(
+            "confirm for the cell under B",
+            "POST",
+            lambda w: reverse("api-confirmation-list"),
+            expect(
+                staff_a=NOT_FOUND,
+                viewer_b=NOT_FOUND,
+                committee=NOT_FOUND,
+                office=NOT_FOUND,
+                admin=st(200, changes=True),
+            ),  # fmt: skip
+            data=lambda w: {
+                "directive": diss(w).directive.pk,
+                "cell": diss(w).cell.pk,
+                "met_on": "2024-03-01",
+                "members_present": 8,
+                "members_total": 9,
+                "note": "",
+            },  # fmt: skip
+            also_read=SUBTREE,
+        ),
+    ],
+    "api-confirmation-detail": [
+        diss_case(
+            "confirmation of the cell under B",
+            lambda w: reverse("api-confirmation-detail", args=[w.confirmation.pk]),
+            subtree(OK),
+        )
+    ],
+    # The follow-up register (#15): unit B's item, in the status standing for the report state.
+    "api-followup-list": [
+        Case("follow-ups", "GET", lambda w: reverse("api-followup-list"), signed_in(OK)),
+        Case(
+            "follow-ups addressed to B, overdue or not",
+            "GET",
+            lambda w: reverse("api-followup-list") + f"?addressee={w.unit_b.pk}&overdue=false&source_kind=supervision",
+            signed_in(OK),
+        ),
+    ],
+    "api-followup-detail": [
+        Case(
+            "follow-up of B",
+            "GET",
+            lambda w: reverse("api-followup-detail", args=[w.followup.pk]),
+            readers(st(200, shows_secret=True)),
+        )
+    ],
+    "api-followup-response": [
+        Case(
+            "follow-up response",
+            "POST",
+            lambda w: reverse("api-followup-response", args=[w.followup.pk]),
+            expect(
+                staff_a=NOT_FOUND,
+                viewer_b=NOT_FOUND,
+                committee=NOT_FOUND,
+                office=NOT_FOUND,
+                admin=followup_response_outcome,
+            ),  # fmt: skip
+            data=lambda w: {"response": "Ghi đè từ bên ngoài đơn vị.", "expected_version": w.followup.version},
+        ),
+        Case(
+            "follow-up response on a stale version",
+            "POST",
+            lambda w: reverse("api-followup-response", args=[w.followup.pk]),
+            expect(
+                staff_a=NOT_FOUND,
+                viewer_b=st(409),
+                committee=st(409),
+                office=st(409),
+                admin=st(409),
+            ),  # fmt: skip
+            data=lambda w: {"response": "Ghi đè từ bên ngoài đơn vị.", "expected_version": w.followup.version + 7},
+        ),
+    ],
+    **{f"api-followup-{step}": [followup_action_case(step)] for step in FOLLOWUP_SOURCES},
     "api-notification-list": [Case("notifications", "GET", lambda w: reverse("api-notification-list"), signed_in(OK))],
     "api-notification-detail": [
         Case(
@@ -305,6 +445,8 @@ def leaks(world, body):
         found.append("unit B's assignment")
     if world.report.pk in set(_ids(document, "report")):
         found.append("unit B's report")
+    if world.confirmation.cell_id in set(_ids(document, "cell")):
+        found.append("the cell under unit B")
     return found
 
 
@@ -339,6 +481,11 @@ def api_world(make_world):  # noqa: F811 - the URL walk's fixture
         world.unit_b = world.report.assignment.unit
         world.directive_id = world.report.assignment.task.directive_id
         world.indicator = IndicatorFactory(task=world.report.assignment.task)
+        found = diss(world)
+        world.confirmation, _created = cell_confirm(
+            directive=found.directive, cell=found.cell, by=world.users[ADMIN],
+            data={"met_on": datetime.date(2024, 2, 1), "members_present": 5, "members_total": 9, "note": ""},
+        )  # fmt: skip
         return world
 
     return make
@@ -366,7 +513,7 @@ def walk(world, role, state):
                 failures.append(f"{where}: changed the database: {changed}")
             if outcome.changes and not changed and response.status_code in outcome.statuses:
                 failures.append(f"{where}: was expected to act but changed nothing")
-            may_see = role in READERS
+            may_see = role in READERS or role in case.also_read
             if not may_see:
                 for secret in (RESULTS_SECRET, FILE_NAME):
                     if secret.encode() in body:

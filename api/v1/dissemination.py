@@ -1,0 +1,179 @@
+"""Dissemination: implementing plans, dissemination sessions and cell
+confirmations (read), and a Party cell's confirmation through
+dissemination.services.cell_confirm, as the cell page does. Lists hold what
+``dissemination.read_unit`` allows (the province-wide roles everything, a
+member the units of their subtree); a detail goes through the rule itself
+(404 otherwise), as dissemination/access.py does for the pages."""
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, serializers, status
+from rest_framework.response import Response
+
+from api.filters import IdFilter, UpdatedSinceFilter
+from api.v1.base import ViewSet
+from dissemination.access import READ, cell_or_404, directive_or_404, session_or_404
+from dissemination.forms import CellConfirmForm
+from dissemination.models import CellConfirmation, DisseminationSession, ImplementingPlan
+from dissemination.rules import subtree_unit_ids
+from dissemination.scope import PLAN_KINDS
+from dissemination.services import cell_confirm
+from units.models import UnitKind
+from units.roles import sees_whole_province
+
+
+def _readable(user, queryset, field="unit"):
+    """``dissemination.read_unit`` as a filter on ``field``."""
+    if sees_whole_province(user):
+        return queryset
+    return queryset.filter(**{f"{field}_id__in": subtree_unit_ids(user)})
+
+
+def _object_or_404(user, queryset, field, pk):
+    found = get_object_or_404(queryset, pk=pk)
+    if not user.has_perm(READ, getattr(found, field)):
+        raise Http404
+    return found
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    is_late = serializers.BooleanField(read_only=True)
+    has_file = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImplementingPlan
+        fields = ["id", "directive", "unit", "kind", "number", "issued_on", "signer", "due_on", "is_late",
+                  "has_file", "original_name", "created_at", "updated_at"]  # fmt: skip
+
+    def get_has_file(self, plan) -> bool:
+        return bool(plan.file)
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    total_present = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = DisseminationSession
+        fields = ["id", "directive", "unit", "held_on", "level", "form", "committee_members_present",
+                  "party_members_present", "party_members_expected", "others_present", "total_present", "note",
+                  "created_at", "updated_at"]  # fmt: skip
+
+
+class ConfirmationSerializer(serializers.ModelSerializer):
+    is_late = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = CellConfirmation
+        fields = ["id", "directive", "cell", "met_on", "members_present", "members_total", "note", "on_behalf",
+                  "confirmed_at", "confirmed_on", "due_on", "is_late", "updated_at"]  # fmt: skip
+
+
+class ConfirmSerializer(serializers.Serializer):
+    directive = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    cell = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    met_on = serializers.DateField()
+    members_present = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+    members_total = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlanFilter(django_filters.FilterSet):
+    directive = IdFilter(field_name="directive_id")
+    unit = IdFilter(field_name="unit_id")
+    updated_since = UpdatedSinceFilter()
+
+    class Meta:
+        model = ImplementingPlan
+        fields = ["directive", "unit", "updated_since"]
+
+
+class SessionFilter(PlanFilter):
+    class Meta:
+        model = DisseminationSession
+        fields = ["directive", "unit", "updated_since"]
+
+
+class ConfirmationFilter(django_filters.FilterSet):
+    directive = IdFilter(field_name="directive_id")
+    cell = IdFilter(field_name="cell_id")
+    updated_since = UpdatedSinceFilter()
+
+    class Meta:
+        model = CellConfirmation
+        fields = ["directive", "cell", "updated_since"]
+
+
+class PlanViewSet(mixins.ListModelMixin, ViewSet):
+    """Committees' implementing plans for a directive (the file at the plan's page)."""
+
+    serializer_class = PlanSerializer
+    filterset_class = PlanFilter
+
+    def get_queryset(self):
+        queryset = ImplementingPlan.objects.filter(unit__kind__in=PLAN_KINDS).order_by("-issued_on", "-pk")
+        return _readable(self.request.user, queryset)
+
+    def retrieve(self, request, pk=None):
+        queryset = ImplementingPlan.objects.select_related("unit").filter(unit__kind__in=PLAN_KINDS)
+        plan = _object_or_404(request.user, queryset, "unit", pk)
+        return Response(PlanSerializer(plan, context=self.get_serializer_context()).data)
+
+
+class SessionViewSet(mixins.ListModelMixin, ViewSet):
+    """Dissemination sessions committees held, with their attendance."""
+
+    serializer_class = SessionSerializer
+    filterset_class = SessionFilter
+
+    def get_queryset(self):
+        queryset = DisseminationSession.objects.filter(unit__kind__in=PLAN_KINDS).order_by("-held_on", "-pk")
+        return _readable(self.request.user, queryset)
+
+    def retrieve(self, request, pk=None):
+        session = session_or_404(request.user, pk)
+        return Response(SessionSerializer(session, context=self.get_serializer_context()).data)
+
+
+class ConfirmationViewSet(mixins.ListModelMixin, ViewSet):
+    """Party cells' confirmations that they discussed a directive."""
+
+    serializer_class = ConfirmationSerializer
+    filterset_class = ConfirmationFilter
+
+    def get_queryset(self):
+        queryset = CellConfirmation.objects.filter(cell__kind=UnitKind.PARTY_CELL).order_by("-confirmed_at", "-pk")
+        return _readable(self.request.user, queryset, "cell")
+
+    def retrieve(self, request, pk=None):
+        queryset = CellConfirmation.objects.select_related("cell").filter(cell__kind=UnitKind.PARTY_CELL)
+        confirmation = _object_or_404(request.user, queryset, "cell", pk)
+        return Response(ConfirmationSerializer(confirmation, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=ConfirmSerializer, responses={200: ConfirmationSerializer, 201: ConfirmationSerializer})
+    def create(self, request):
+        """Confirms for a Party cell (its secretary, or its grassroots committee on
+        its behalf), as the cell's page does: a second confirmation updates the
+        first and keeps its date."""
+        sent = ConfirmSerializer(data=request.data)
+        sent.is_valid(raise_exception=True)
+        directive = directive_or_404(sent.validated_data["directive"])
+        cell = cell_or_404(request.user, sent.validated_data["cell"])
+        form = CellConfirmForm({name: sent.initial_data.get(name, "") for name in ConfirmSerializer().fields})
+        if not form.is_valid():
+            raise exceptions.ValidationError(
+                {name: [m["message"] for m in messages] for name, messages in form.errors.get_json_data().items()}
+            )
+        try:
+            confirmation, created = cell_confirm(
+                directive=directive, cell=cell, data=form.cleaned_data, by=request.user
+            )
+        except PermissionDenied:
+            raise exceptions.NotFound() from None
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError(error.message_dict) from None
+        answer = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(ConfirmationSerializer(confirmation, context=self.get_serializer_context()).data, status=answer)
