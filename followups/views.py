@@ -54,10 +54,10 @@ def register_filter(queryset, data, today):
     """Applies the register's cleaned filters to ``queryset``."""
     if data.get("kind"):
         queryset = queryset.filter(document__kind=data["kind"])
-    if data.get("issuer"):
-        queryset = queryset.filter(document__issuing_unit=data["issuer"])
-    if data.get("addressee"):
-        queryset = queryset.addressed_to([data["addressee"].pk])
+    if data.get("issuer") is not None:
+        queryset = queryset.filter(document__issuing_unit__in=data["issuer"])
+    if data.get("addressee") is not None:
+        queryset = queryset.addressed_to(data["addressee"])
     if data.get("task"):
         queryset = queryset.filter(task=data["task"])
     status = data.get("status")
