@@ -52,8 +52,8 @@ class UnitChoiceField(IdModelChoiceField):
 
 class UnitSearchField(forms.CharField):
     """A unit typed as its code or part of its name (a select of every unit
-    would be thousands of options nationally). Cleans to a queryset of the
-    matching units' ids, or None when empty: the unit whose code is the text;
+    would be thousands of options nationally). Cleans to the matching units'
+    ids (a list or a subquery), or None when empty: the unit whose code is the text;
     otherwise every unit whose name contains it. Digits are read as a unit id
     (the links from the dashboard); digits that are not an ASCII id are ignored."""
 
@@ -70,11 +70,10 @@ class UnitSearchField(forms.CharField):
             return None
         if text.isdigit():
             pk = parse_id(text)
-            return None if pk is None else Unit.objects.filter(pk=pk).values("pk")
-        by_code = Unit.objects.filter(code__iexact=text)
-        if by_code.exists():
-            return by_code.values("pk")
-        return Unit.objects.filter(name__icontains=text).values("pk")
+            return None if pk is None else [pk]
+        units = Unit.objects.without_tree_fields().order_by()
+        by_code = list(units.filter(code__in={text, text.lower()}).values_list("pk", flat=True))
+        return by_code or units.filter(name__icontains=text).values("pk")
 
 
 class RegisterFilterForm(forms.Form):
@@ -116,7 +115,7 @@ class RegisterFilterForm(forms.Form):
         wanted = {pk for pk in ids.values() if pk is not None}
         if not wanted:
             return
-        codes = dict(Unit.objects.filter(pk__in=wanted).values_list("pk", "code"))
+        codes = dict(Unit.objects.without_tree_fields().order_by().filter(pk__in=wanted).values_list("pk", "code"))
         self.data = self.data.copy()
         for name, pk in ids.items():
             if pk in codes:
