@@ -5,42 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directives', '0007_indicator_aggregation_labels'),
-        ('followups', '0002_itemimport_followupreminder'),
-        ('reports', '0007_report_waiting_period_index'),
-        ('units', '0004_unit_name_index'),
+        ("directives", "0007_indicator_aggregation_labels"),
+        ("followups", "0002_itemimport_followupreminder"),
+        ("reports", "0007_report_waiting_period_index"),
+        ("units", "0004_unit_name_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='followupaddressee',
-            index=models.Index(fields=['unit', 'item'], name='followup_addressee_unit_item'),
+            model_name="followupaddressee",
+            index=models.Index(fields=["unit", "item"], name="followup_addressee_unit_item"),
         ),
         migrations.AddIndex(
-            model_name='followupitem',
-            index=models.Index(fields=['due_on', 'id'], name='followup_item_due_id'),
+            model_name="followupitem",
+            index=models.Index(fields=["due_on", "id"], name="followup_item_due_id"),
         ),
         migrations.AddIndex(
-            model_name='followupitem',
-            index=models.Index(fields=['status', 'due_on', 'id'], name='followup_item_status_due_id'),
+            model_name="followupitem",
+            index=models.Index(fields=["status", "due_on", "id"], name="followup_item_status_due_id"),
         ),
         migrations.AddIndex(
-            model_name='followupitem',
-            index=models.Index(fields=['created_at', 'id'], name='followup_item_created_id'),
+            model_name="followupitem",
+            index=models.Index(fields=["created_at", "id"], name="followup_item_created_id"),
         ),
         migrations.AddIndex(
-            model_name='followupitem',
-            index=models.Index(fields=['document', 'due_on'], name='followup_item_document_due'),
+            model_name="followupitem",
+            index=models.Index(fields=["document", "due_on"], name="followup_item_document_due"),
         ),
         migrations.AddIndex(
-            model_name='sourcedocument',
-            index=models.Index(fields=['issuing_unit', 'kind'], name='followup_document_issuer_kind'),
+            model_name="sourcedocument",
+            index=models.Index(fields=["issuing_unit", "kind"], name="followup_document_issuer_kind"),
         ),
         migrations.AddIndex(
-            model_name='sourcedocument',
-            index=models.Index(fields=['issued_on', 'id'], name='followup_document_issued_id'),
+            model_name="sourcedocument",
+            index=models.Index(fields=["issued_on", "id"], name="followup_document_issued_id"),
         ),
     ]
