@@ -50,12 +50,38 @@ class UnitChoiceField(IdModelChoiceField):
         return obj.name
 
 
+class UnitSearchField(forms.CharField):
+    """A unit typed as its code or part of its name (a select of every unit
+    would be thousands of options nationally). Cleans to the matching units'
+    ids (a list or a subquery), or None when empty: the unit whose code is the text;
+    otherwise every unit whose name contains it. Digits are read as a unit id
+    (the links from the dashboard); digits that are not an ASCII id are ignored."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 255)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("Code or part of the name."))
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    def clean(self, value):
+        text = super().clean(value).strip()
+        if not text:
+            return None
+        if text.isdigit():
+            pk = parse_id(text)
+            return None if pk is None else [pk]
+        units = Unit.objects.without_tree_fields().order_by()
+        by_code = list(units.filter(code__in={text, text.lower()}).values_list("pk", flat=True))
+        return by_code or units.filter(name__icontains=text).values("pk")
+
+
 class RegisterFilterForm(forms.Form):
     """The register's filters; every value optional, ids read as ASCII digits."""
 
     kind = forms.ChoiceField(label=_("Source"), required=False)
-    issuer = UnitChoiceField(label=_("Issuing body"), queryset=_units(), required=False, empty_label=_("All"))
-    addressee = UnitChoiceField(label=_("Addressed unit"), queryset=_units(), required=False, empty_label=_("All"))
+    issuer = UnitSearchField(label=_("Issuing body"))
+    addressee = UnitSearchField(label=_("Addressed unit"))
     task = IdModelChoiceField(
         label=_("Directive task"), queryset=Task.objects.select_related("directive"), required=False,
         empty_label=_("All"),
@@ -67,8 +93,9 @@ class RegisterFilterForm(forms.Form):
     issued_to = forms.DateField(label=_("Issued until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=list(SORT_LABELS.items()))
 
-    def __init__(self, *args, issuers=None, addressees=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._show_unit_codes()
         self.fields["kind"].choices = [("", _("All")), *SourceKind.choices]
         self.fields["status"].choices = [
             ("", _("All")),
@@ -76,13 +103,23 @@ class RegisterFilterForm(forms.Form):
             (OVERDUE, _("Overdue")),
             *FollowUpStatus.choices,
         ]
-        if issuers is not None:
-            self.fields["issuer"].queryset = issuers
-        if addressees is not None:
-            self.fields["addressee"].queryset = addressees
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
+
+    def _show_unit_codes(self):
+        """A unit given by id (a link) shows in its box as the unit's code, which finds the same unit."""
+        if not self.is_bound:
+            return
+        ids = {name: parse_id(self.data.get(name, "")) for name in ("issuer", "addressee")}
+        wanted = {pk for pk in ids.values() if pk is not None}
+        if not wanted:
+            return
+        codes = dict(Unit.objects.without_tree_fields().order_by().filter(pk__in=wanted).values_list("pk", "code"))
+        self.data = self.data.copy()
+        for name, pk in ids.items():
+            if pk in codes:
+                self.data[name] = codes[pk]
 
     def clean(self):
         data = super().clean()

@@ -131,7 +131,11 @@ class SourceDocument(models.Model):
         verbose_name = _("source document")
         verbose_name_plural = _("source documents")
         ordering = ["-issued_on", "number"]
-        indexes = [models.Index(fields=["kind", "issued_on"])]
+        indexes = [
+            models.Index(fields=["kind", "issued_on"]),
+            models.Index(fields=["issuing_unit", "kind"], name="followup_document_issuer_kind"),
+            models.Index(fields=["issued_on", "id"], name="followup_document_issued_id"),
+        ]
 
     def __str__(self):
         label = self.number or self.get_kind_display()
@@ -268,6 +272,11 @@ class FollowUpItem(models.Model):
             models.Index(fields=["status", "due_on"]),
             models.Index(fields=["due_on"]),
             models.Index(fields=["verifying_unit", "status"]),
+            # The register's sorts, read page by page from the index (followups/views.py).
+            models.Index(fields=["due_on", "id"], name="followup_item_due_id"),
+            models.Index(fields=["status", "due_on", "id"], name="followup_item_status_due_id"),
+            models.Index(fields=["created_at", "id"], name="followup_item_created_id"),
+            models.Index(fields=["document", "due_on"], name="followup_item_document_due"),
         ]
 
     def __str__(self):
@@ -317,7 +326,11 @@ class FollowUpAddressee(models.Model):
         verbose_name_plural = _("addressed units")
         ordering = ["role", "unit__name"]
         constraints = [models.UniqueConstraint(fields=["item", "unit"], name="unique_followup_addressee")]
-        indexes = [models.Index(fields=["unit", "role"])]
+        indexes = [
+            models.Index(fields=["unit", "role"]),
+            # "Items addressed to these units" as an index-only scan (the register's filter, "Việc của tôi").
+            models.Index(fields=["unit", "item"], name="followup_addressee_unit_item"),
+        ]
 
     def __str__(self):
         return f"{self.unit} · {self.get_role_display()}"

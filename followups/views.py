@@ -23,7 +23,7 @@ from followups.forms import (
     ResponseForm,
     ResupervisionForm,
 )
-from followups.models import FollowUpAddressee, StepAction
+from followups.models import FollowUpAddressee, FollowUpItem, StepAction
 from followups.rules import can_answer, can_resupervise
 from followups.services import (
     ResponseConflict,
@@ -54,10 +54,10 @@ def register_filter(queryset, data, today):
     """Applies the register's cleaned filters to ``queryset``."""
     if data.get("kind"):
         queryset = queryset.filter(document__kind=data["kind"])
-    if data.get("issuer"):
-        queryset = queryset.filter(document__issuing_unit=data["issuer"])
-    if data.get("addressee"):
-        queryset = queryset.addressed_to([data["addressee"].pk])
+    if data.get("issuer") is not None:
+        queryset = queryset.filter(document__issuing_unit__in=data["issuer"])
+    if data.get("addressee") is not None:
+        queryset = queryset.addressed_to(data["addressee"])
     if data.get("task"):
         queryset = queryset.filter(task=data["task"])
     status = data.get("status")
@@ -74,6 +74,18 @@ def register_filter(queryset, data, today):
     return queryset.order_by(*SORTS.get(data.get("sort") or "due", SORTS["due"]))
 
 
+def register_page(items, number):
+    """One page of the filtered, sorted ``items``: the page's ids read from
+    the sort's index alone (no row is fetched for the rows skipped), then
+    those rows with their document, units and task. Three queries (count,
+    ids, rows) and one for the addressed units, whatever the page."""
+    page = Paginator(items.values_list("pk", flat=True), PAGE_SIZE).get_page(number)
+    ids = list(page.object_list)
+    rows = {item.pk: item for item in _with_addressees(FollowUpItem.objects.filter(pk__in=ids)).order_by()}
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page
+
+
 @require_safe
 @login_required
 def register(request):
@@ -83,8 +95,7 @@ def register(request):
     form = RegisterFilterForm(request.GET or None)
     items = items_visible_to(request.user)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    items = _with_addressees(register_filter(items, data, today))
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = register_page(register_filter(items, data, today), request.GET.get("page"))
     for item in page:
         item.overdue_now = item.is_overdue(today)
     query = request.GET.copy()

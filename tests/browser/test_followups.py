@@ -151,3 +151,22 @@ def test_a_closed_item_with_the_longest_status_fits_a_phone(page, sign_in, regis
     page.goto(f"{page.base_url}/follow-ups/{answered.pk}/")
     assert page.get_by_test_id("item-status").inner_text() == "Không thể thực hiện (đã được chấp nhận)"
     check_page(page, "item-not-feasible")
+
+
+def test_the_office_finds_a_unit_s_items_by_typing_its_name(page, sign_in, register_data):
+    """The unit filters are text boxes (a code or part of a name), not lists of every unit."""
+    sign_in("office")
+    page.goto(f"{page.base_url}/follow-ups/")
+    assert page.locator("#register-filters option").count() < 40
+    page.get_by_role("textbox", name="Đơn vị được giao").fill("Gia Lộc")
+    page.get_by_role("button", name="Lọc", exact=True).click()
+    page.wait_for_url(lambda url: "addressee=" in url)
+    rows = page.get_by_test_id("followup-row")
+    # Unit A (Gia Lộc) leads the late item and co-ordinates the other.
+    assert rows.count() == 2
+    page.get_by_role("textbox", name="Đơn vị được giao").fill("unit-b")
+    page.get_by_role("textbox", name="Cơ quan ban hành").fill("Pháp chế")
+    page.get_by_role("button", name="Lọc", exact=True).click()
+    page.wait_for_url(lambda url: "addressee=unit-b" in url)
+    assert rows.count() == 1 and "dứt điểm" in rows.first.inner_text()
+    check_page(page, "register-unit-filter")

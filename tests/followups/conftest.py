@@ -45,3 +45,16 @@ def outsider(province):
     """The head of a unit that has nothing to do with the item."""
     other = UnitFactory(code="unit-x", name="Huyện ủy Khác (thử)", parent=province)
     return MembershipFactory(user=UserFactory(username="outsider"), unit=other, role="head").user
+
+
+@pytest.fixture
+def second_item(province, unit_a, office_user):
+    """An inspection conclusion for unit A, long overdue."""
+    document = document_record(
+        kind=SourceKind.INSPECTION, issued_on=datetime.date(2025, 1, 10), issuing_unit=province, by=office_user,
+        number="12-TB/UBKTTU",
+    )  # fmt: skip
+    return item_record(
+        document=document, text="Kiểm điểm trách nhiệm tập thể.", lead=unit_a, deadline=datetime.date(2025, 3, 31),
+        verifying_unit=province, by=office_user,
+    )  # fmt: skip

@@ -2,14 +2,13 @@
 
 import datetime
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from followups.models import FollowUpItem, SourceKind
-from followups.services import document_record, item_record
+from followups.services import item_record
 from notifications.models import Notification, NotificationKind
 from tests.factories import PeriodFactory, ReportFactory
 
@@ -18,19 +17,6 @@ def register_texts(client, **query):
     response = client.get(reverse("followup_register"), query)
     assert response.status_code == 200
     return [item.text for item in response.context["page"]]
-
-
-@pytest.fixture
-def second_item(province, unit_a, office_user):
-    """An inspection conclusion for unit A, long overdue."""
-    document = document_record(
-        kind=SourceKind.INSPECTION, issued_on=datetime.date(2025, 1, 10), issuing_unit=province, by=office_user,
-        number="12-TB/UBKTTU",
-    )  # fmt: skip
-    return item_record(
-        document=document, text="Kiểm điểm trách nhiệm tập thể.", lead=unit_a, deadline=datetime.date(2025, 3, 31),
-        verifying_unit=province, by=office_user,
-    )  # fmt: skip
 
 
 def test_each_reads_only_their_items(client_for, item, second_item, reporter_b, head_a, office_user, outsider):
