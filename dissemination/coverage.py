@@ -43,8 +43,18 @@ class Tally:
     members_reached: int = 0
 
     def add(self, other):
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        # Spelled out: called for every unit of a national tree, where a loop
+        # over the fields with getattr/setattr was most of the section's time.
+        self.committees += other.committees
+        self.plans_on_time += other.plans_on_time
+        self.plans_late += other.plans_late
+        self.plans_missing += other.plans_missing
+        self.plans_not_due += other.plans_not_due
+        self.cells += other.cells
+        self.cells_on_time += other.cells_on_time
+        self.cells_late += other.cells_late
+        self.members += other.members
+        self.members_reached += other.members_reached
 
     @property
     def plans(self):
@@ -147,20 +157,39 @@ def deadlines(directive):
 def scope_roots(directive, tree):
     """The top units whose trees the directive reaches: the trees of its issuing
     unit and of the units it is assigned to (every tree when it names none)."""
-    pks = set(Assignment.objects.filter(task__directive=directive).values_list("unit_id", flat=True).distinct())
+    assigned = Assignment.objects.filter(task__directive=directive).order_by().values_list("unit_id", flat=True)
+    pks = set(assigned.distinct())  # no ordering: DISTINCT over the unit ids alone
     if directive.issuing_unit_id:
         pks.add(directive.issuing_unit_id)
     roots = {pk for pk, unit in tree.units.items() if unit.parent_id is None}
     if not pks:
         return sorted(roots, key=lambda pk: (tree.units[pk].level, tree.units[pk].name))
-    wanted = set()
+    wanted, top_of = set(), {}
     for pk in pks:
         current = tree.current(pk)
         if current is None:
             continue
-        chain = tree.ancestors(current)
-        wanted.add(chain[-1] if chain else current)
+        wanted.add(_top(tree, current, top_of))
     return sorted(wanted, key=lambda pk: (tree.units[pk].level, tree.units[pk].name))
+
+
+def _top(tree, pk, top_of):
+    """The root above ``pk`` today, remembered in ``top_of`` for every unit on
+    the way (thousands of assigned units share a handful of roots)."""
+    path, seen = [], set()
+    current = pk
+    while current not in top_of:
+        path.append(current)
+        seen.add(current)
+        parent = tree.units[current].parent_id
+        if parent is None or parent in seen:
+            top_of[current] = current
+            break
+        current = parent
+    top = top_of[current]
+    for unit in path:
+        top_of[unit] = top
+    return top
 
 
 def cells_by_parent(directive, day):
