@@ -118,6 +118,7 @@ class Coverage:
     plan_status: dict  # committee pk -> status
     roots: list  # pks of the scope's top units
     cell_parents: dict = field(default_factory=dict)  # stored parent id of cells -> the unit carrying it today
+    not_reached: dict = field(default_factory=dict)  # stored parent id of cells -> its open cells not confirmed
     has_setting: bool = False  # the directive's deadlines were set
 
     @property
@@ -238,7 +239,7 @@ def coverage_build(*, directive, today=None) -> Coverage:
             "unit_id", "issued_on", "due_on"
         )
     }
-    own, plan_status, cell_parents = {}, {}, {}
+    own, plan_status, cell_parents, not_reached = {}, {}, {}, {}
     for pk in in_scope:
         unit = tree.units[pk]
         tally = own.setdefault(pk, Tally())
@@ -252,6 +253,7 @@ def coverage_build(*, directive, today=None) -> Coverage:
         if current is None or current not in in_scope:
             continue
         cell_parents[parent_id] = current
+        not_reached[parent_id] = count - on_time - late
         cells = own_cells.setdefault(current, Tally())
         cells.cells += count
         cells.cells_on_time += on_time
@@ -287,14 +289,20 @@ def coverage_build(*, directive, today=None) -> Coverage:
     levels = [LevelRow(level, str(labels.get(level, level)), tally) for level, tally in sorted(by_level.items())
               if not tally.is_empty]  # fmt: skip
     return Coverage(directive, today, plan_due_on, cell_due_on, tree, total, levels, tallies, own_cells,
-                    plan_status, roots, cell_parents, has_setting)  # fmt: skip
+                    plan_status, roots, cell_parents, not_reached, has_setting)  # fmt: skip
 
 
 def cells_not_reached(coverage, *, unit_pk=None):
     """The open Party cells under ``unit_pk`` today (every cell of the scope
     when None) that have not confirmed, as a queryset ordered by committee and
-    name (the caller pages it)."""
+    name (the export reads it; the drill-down pages ``coverage_pages``)."""
     parents = list(coverage.cell_parents) if unit_pk is None else coverage.stored_parents_under(unit_pk)
+    return cells_not_reached_under(coverage, parents).order_by("parent__name", "name", "pk")
+
+
+def cells_not_reached_under(coverage, parents):
+    """The open Party cells whose stored parent is one of ``parents`` that have
+    not confirmed (unordered)."""
     confirmed = CellConfirmation.objects.filter(directive=coverage.directive).values("cell_id")
     return (
         Unit.objects.without_tree_fields()
@@ -302,5 +310,4 @@ def cells_not_reached(coverage, *, unit_pk=None):
         .filter(kind=UnitKind.PARTY_CELL, parent_id__in=parents)
         .exclude(pk__in=confirmed)
         .select_related("cell_size")
-        .order_by("parent__name", "name", "pk")
     )
