@@ -235,9 +235,9 @@ def coverage_build(*, directive, today=None) -> Coverage:
         in_scope.update(tree.subtree(root))
     plans = {
         unit_id: (issued_on, due_on)
-        for unit_id, issued_on, due_on in ImplementingPlan.objects.filter(directive=directive).values_list(
-            "unit_id", "issued_on", "due_on"
-        )
+        for unit_id, issued_on, due_on in ImplementingPlan.objects.filter(directive=directive)
+        .order_by()
+        .values_list("unit_id", "issued_on", "due_on")
     }
     own, plan_status, cell_parents, not_reached = {}, {}, {}, {}
     for pk in in_scope:
