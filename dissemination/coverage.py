@@ -43,8 +43,18 @@ class Tally:
     members_reached: int = 0
 
     def add(self, other):
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        # Spelled out: called for every unit of a national tree, where a loop
+        # over the fields with getattr/setattr was most of the section's time.
+        self.committees += other.committees
+        self.plans_on_time += other.plans_on_time
+        self.plans_late += other.plans_late
+        self.plans_missing += other.plans_missing
+        self.plans_not_due += other.plans_not_due
+        self.cells += other.cells
+        self.cells_on_time += other.cells_on_time
+        self.cells_late += other.cells_late
+        self.members += other.members
+        self.members_reached += other.members_reached
 
     @property
     def plans(self):
@@ -108,6 +118,7 @@ class Coverage:
     plan_status: dict  # committee pk -> status
     roots: list  # pks of the scope's top units
     cell_parents: dict = field(default_factory=dict)  # stored parent id of cells -> the unit carrying it today
+    not_reached: dict = field(default_factory=dict)  # stored parent id of cells -> its open cells not confirmed
     has_setting: bool = False  # the directive's deadlines were set
 
     @property
@@ -147,20 +158,39 @@ def deadlines(directive):
 def scope_roots(directive, tree):
     """The top units whose trees the directive reaches: the trees of its issuing
     unit and of the units it is assigned to (every tree when it names none)."""
-    pks = set(Assignment.objects.filter(task__directive=directive).values_list("unit_id", flat=True).distinct())
+    assigned = Assignment.objects.filter(task__directive=directive).order_by().values_list("unit_id", flat=True)
+    pks = set(assigned.distinct())  # no ordering: DISTINCT over the unit ids alone
     if directive.issuing_unit_id:
         pks.add(directive.issuing_unit_id)
     roots = {pk for pk, unit in tree.units.items() if unit.parent_id is None}
     if not pks:
         return sorted(roots, key=lambda pk: (tree.units[pk].level, tree.units[pk].name))
-    wanted = set()
+    wanted, top_of = set(), {}
     for pk in pks:
         current = tree.current(pk)
         if current is None:
             continue
-        chain = tree.ancestors(current)
-        wanted.add(chain[-1] if chain else current)
+        wanted.add(_top(tree, current, top_of))
     return sorted(wanted, key=lambda pk: (tree.units[pk].level, tree.units[pk].name))
+
+
+def _top(tree, pk, top_of):
+    """The root above ``pk`` today, remembered in ``top_of`` for every unit on
+    the way (thousands of assigned units share a handful of roots)."""
+    path, seen = [], set()
+    current = pk
+    while current not in top_of:
+        path.append(current)
+        seen.add(current)
+        parent = tree.units[current].parent_id
+        if parent is None or parent in seen:
+            top_of[current] = current
+            break
+        current = parent
+    top = top_of[current]
+    for unit in path:
+        top_of[unit] = top
+    return top
 
 
 def cells_by_parent(directive, day):
@@ -205,11 +235,11 @@ def coverage_build(*, directive, today=None) -> Coverage:
         in_scope.update(tree.subtree(root))
     plans = {
         unit_id: (issued_on, due_on)
-        for unit_id, issued_on, due_on in ImplementingPlan.objects.filter(directive=directive).values_list(
-            "unit_id", "issued_on", "due_on"
-        )
+        for unit_id, issued_on, due_on in ImplementingPlan.objects.filter(directive=directive)
+        .order_by()
+        .values_list("unit_id", "issued_on", "due_on")
     }
-    own, plan_status, cell_parents = {}, {}, {}
+    own, plan_status, cell_parents, not_reached = {}, {}, {}, {}
     for pk in in_scope:
         unit = tree.units[pk]
         tally = own.setdefault(pk, Tally())
@@ -223,6 +253,7 @@ def coverage_build(*, directive, today=None) -> Coverage:
         if current is None or current not in in_scope:
             continue
         cell_parents[parent_id] = current
+        not_reached[parent_id] = count - on_time - late
         cells = own_cells.setdefault(current, Tally())
         cells.cells += count
         cells.cells_on_time += on_time
@@ -258,14 +289,20 @@ def coverage_build(*, directive, today=None) -> Coverage:
     levels = [LevelRow(level, str(labels.get(level, level)), tally) for level, tally in sorted(by_level.items())
               if not tally.is_empty]  # fmt: skip
     return Coverage(directive, today, plan_due_on, cell_due_on, tree, total, levels, tallies, own_cells,
-                    plan_status, roots, cell_parents, has_setting)  # fmt: skip
+                    plan_status, roots, cell_parents, not_reached, has_setting)  # fmt: skip
 
 
 def cells_not_reached(coverage, *, unit_pk=None):
     """The open Party cells under ``unit_pk`` today (every cell of the scope
     when None) that have not confirmed, as a queryset ordered by committee and
-    name (the caller pages it)."""
+    name (the export reads it; the drill-down pages ``coverage_pages``)."""
     parents = list(coverage.cell_parents) if unit_pk is None else coverage.stored_parents_under(unit_pk)
+    return cells_not_reached_under(coverage, parents).order_by("parent__name", "name", "pk")
+
+
+def cells_not_reached_under(coverage, parents):
+    """The open Party cells whose stored parent is one of ``parents`` that have
+    not confirmed (unordered)."""
     confirmed = CellConfirmation.objects.filter(directive=coverage.directive).values("cell_id")
     return (
         Unit.objects.without_tree_fields()
@@ -273,5 +310,4 @@ def cells_not_reached(coverage, *, unit_pk=None):
         .filter(kind=UnitKind.PARTY_CELL, parent_id__in=parents)
         .exclude(pk__in=confirmed)
         .select_related("cell_size")
-        .order_by("parent__name", "name", "pk")
     )

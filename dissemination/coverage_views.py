@@ -3,14 +3,14 @@ dissemination coverage of the directive in the query string, computed live.
 Read by the province-wide roles, like the rest of the dashboard."""
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from directives.models import Directive, DirectiveStatus
-from dissemination.coverage import cells_not_reached, coverage_build
+from dissemination.coverage import coverage_build
 from dissemination.coverage_contacts import committee_contacts
+from dissemination.coverage_pages import NotReachedPaginator
 from reports.params import query_id
 
 CELLS_PER_PAGE = 50
@@ -60,8 +60,8 @@ def coverage_unit(request, unit_pk=None):
     coverage = coverage_build(directive=directive)
     if unit_pk is not None and unit_pk not in coverage.tallies:
         raise Http404
-    cells = cells_not_reached(coverage, unit_pk=unit_pk)
-    page = Paginator(cells, CELLS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = NotReachedPaginator(coverage, CELLS_PER_PAGE, unit_pk=unit_pk)
+    page = paginator.get_page(request.GET.get("page"))
     committees = {coverage.cell_parents.get(cell.parent_id) for cell in page}
     contacts = committee_contacts(coverage, committees - {None})
     unit = coverage.tree.units[unit_pk] if unit_pk is not None else None

@@ -20,20 +20,40 @@ from reports.rules import is_admin, sees_everything
 from units.models import UnitKind
 from units.roles import unit_roles
 
+ANCESTORS_SQL = """
+WITH RECURSIVE up(id, parent_id) AS (
+  SELECT id, parent_id FROM units_unit WHERE id = %s
+  UNION
+  SELECT u.id, u.parent_id FROM units_unit u JOIN up ON u.id = up.parent_id
+)
+SELECT id FROM up
+"""
 
-def subtree_unit_ids(user):
-    """Units the user reads here: each unit they belong to and all below it,
-    read once per request."""
-    if not hasattr(user, "_dissemination_units"):
-        from units.models import Unit
 
-        own = set(unit_roles(user))
-        found = set(own)
-        if own:
-            for unit_id in own:
-                found.update(Unit.objects.descendants(unit_id).values_list("pk", flat=True))
-        user._dissemination_units = found
-    return user._dissemination_units
+def unit_and_ancestors(unit_id):
+    """``unit_id`` and every unit above it (stored parents): one indexed
+    query, as deep as the tree, whatever its size."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(ANCESTORS_SQL, [unit_id])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def reads_unit(user, unit_id):
+    """Whether ``unit_id`` is one of the user's units or below one: its chain of
+    parents is walked up (a few rows) rather than the user's subtrees down
+    (tens of thousands of Party cells under a province). Answered once per
+    unit and request."""
+    own = unit_roles(user)
+    if not own:
+        return False
+    if unit_id in own:
+        return True
+    cache = user.__dict__.setdefault("_dissemination_reads", {})
+    if unit_id not in cache:
+        cache[unit_id] = not unit_and_ancestors(unit_id).isdisjoint(own)
+    return cache[unit_id]
 
 
 def _has_role(user, unit_id, roles):
@@ -42,7 +62,7 @@ def _has_role(user, unit_id, roles):
 
 @rules.predicate
 def reads_subtree(user, unit):
-    return unit is not None and unit.pk in subtree_unit_ids(user)
+    return unit is not None and reads_unit(user, unit.pk)
 
 
 @rules.predicate
