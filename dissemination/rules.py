@@ -40,6 +40,21 @@ def unit_and_ancestors(unit_id):
         return {row[0] for row in cursor.fetchall()}
 
 
+def subtree_unit_ids(user):
+    """Units the user reads here, for filtering a list (the API's): each unit
+    they belong to and all below it, read once per request. A single object's
+    check walks up instead (``reads_unit``)."""
+    if not hasattr(user, "_dissemination_units"):
+        from units.models import Unit
+
+        own = set(unit_roles(user))
+        found = set(own)
+        for unit_id in own:
+            found.update(Unit.objects.descendants(unit_id).values_list("pk", flat=True))
+        user._dissemination_units = found
+    return user._dissemination_units
+
+
 def reads_unit(user, unit_id):
     """Whether ``unit_id`` is one of the user's units or below one: its chain of
     parents is walked up (a few rows) rather than the user's subtrees down
