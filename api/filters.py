@@ -1,5 +1,7 @@
 """Filter fields shared by the lists: ids in ASCII digits only (reports/params.py)."""
 
+import datetime
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -33,3 +35,14 @@ class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
     def __init__(self, field_name="updated_at", **kwargs):
         kwargs.setdefault("label", _("Changed at or after (ISO 8601 date and time)"))
         super().__init__(field_name=field_name, lookup_expr="gte", **kwargs)
+
+    def filter(self, qs, value):
+        # ISO 8601 allows offsets PostgreSQL refuses (it takes ±15:59; "+20:00" was a 500):
+        # the moment goes to the database in UTC, and one beyond the calendar is its end.
+        if value is not None:
+            try:
+                value = value.astimezone(datetime.UTC)
+            except OverflowError:
+                edge = datetime.datetime.min if value.year == datetime.MINYEAR else datetime.datetime.max
+                value = edge.replace(tzinfo=datetime.UTC)
+        return super().filter(qs, value)
