@@ -47,6 +47,19 @@ BAD_PATH_VALUES = {
 PROBE = "_probe"
 
 
+def _own_not_found(url, response):
+    """A 404 is the site's own answer: its error page, or under /api/ the API's JSON
+    error (a machine code and a Vietnamese message, api/errors.py)."""
+    if urlsplit(url).path.startswith("/api/"):
+        kind = response["Content-Type"]
+        if kind.startswith("application/json"):
+            body = response.json()
+            return body.get("code") == "not_found" and bool(body.get("message"))
+        if kind.startswith("application/vnd.oai.openapi"):  # the schema's own YAML renderer
+            return response.content.decode().startswith("code: not_found\nmessage: ")
+    return b'data-testid="error-page"' in response.content
+
+
 def patterns(resolver=None, prefix=""):
     """(name, pattern) of every URL pattern outside Django's admin."""
     resolver = resolver or get_resolver()
@@ -149,7 +162,7 @@ class Fuzz:
             return None
         if response.status_code >= 500:
             self.failures.append(f"{self.role} {method} {url} {params!r} ({label}): {response.status_code}")
-        elif response.status_code == 404 and b'data-testid="error-page"' not in response.content:
+        elif response.status_code == 404 and not _own_not_found(url, response):
             self.failures.append(f"{self.role} {method} {url} {params!r} ({label}): 404 without the error page")
         return response
 
