@@ -14,7 +14,7 @@ from dissemination.models import (
     SessionAttachment,
 )
 from dissemination.rules import confirms_on_behalf
-from reports.attachments import CONTENT_TYPES, attachment_check, clean_file_name, file_sha256
+from reports.attachments import CONTENT_TYPES, attachment_check, clean_file_name, file_sha256, upload_checked
 
 PLAN_FIELDS = ("kind", "number", "issued_on", "signer")
 SESSION_FIELDS = (
@@ -105,15 +105,9 @@ def session_attachment_add(*, session, upload, by):
     report attachment is checked."""
     if not by.has_perm("dissemination.record_for_unit", session.unit):
         raise PermissionDenied
-    extension = attachment_check(upload)
-    name = clean_file_name(upload.name)
-    sha256 = file_sha256(upload)
-    duplicate = session.attachments.filter(sha256=sha256).first()
-    if duplicate:
-        raise ValidationError(
-            _("“%(name)s” is already attached to this session as “%(existing)s”.")
-            % {"name": name, "existing": duplicate.original_name}
-        )
+    extension, name, sha256 = upload_checked(
+        upload, session.attachments, _("“%(name)s” is already attached to this session as “%(existing)s”.")
+    )
     attachment = SessionAttachment(
         session=session,
         original_name=name,

@@ -23,7 +23,7 @@ from followups.models import (
 from followups.rules import can_answer, can_resupervise
 from notifications.models import NotificationKind
 from notifications.services import notifications_send_many, unit_members
-from reports.attachments import CONTENT_TYPES, attachment_check, clean_file_name, file_sha256
+from reports.attachments import CONTENT_TYPES, attachment_check, clean_file_name, upload_checked
 from units.models import MembershipRole, Unit, UnitKind
 
 UNIT_ROLES = (MembershipRole.REPORTER, MembershipRole.HEAD)
@@ -229,15 +229,9 @@ def item_save_response(
 def evidence_add(*, item: FollowUpItem, upload, by, step: FollowUpStep | None = None) -> FollowUpAttachment:
     """Checks and stores one evidence file (reports/attachments.py's checks:
     content, size, type); a file already on the item is refused."""
-    extension = attachment_check(upload)
-    name = clean_file_name(upload.name)
-    sha256 = file_sha256(upload)
-    duplicate = item.attachments.filter(sha256=sha256).first()
-    if duplicate:
-        raise ValidationError(
-            _("“%(name)s” is already attached to this item as “%(existing)s”.")
-            % {"name": name, "existing": duplicate.original_name}
-        )
+    extension, name, sha256 = upload_checked(
+        upload, item.attachments, _("“%(name)s” is already attached to this item as “%(existing)s”.")
+    )
     evidence = FollowUpAttachment(
         item=item, step=step, original_name=name, content_type=CONTENT_TYPES[extension], size=upload.size,
         sha256=sha256, uploaded_by=by,

@@ -109,19 +109,28 @@ def attachment_check(upload) -> str:
     return extension
 
 
+def upload_checked(upload, existing, already_message):
+    """The checks every stored file passes (content, size and type, then the
+    same bytes not already among ``existing``, a queryset of the owner's
+    files): (extension, clean name, sha256), or ValidationError saying why not.
+    ``already_message`` names the file ``%(name)s`` and the one it repeats
+    ``%(existing)s``."""
+    extension = attachment_check(upload)
+    name = clean_file_name(upload.name)
+    sha256 = file_sha256(upload)
+    duplicate = existing.filter(sha256=sha256).first()
+    if duplicate:
+        raise ValidationError(already_message % {"name": name, "existing": duplicate.original_name})
+    return extension, name, sha256
+
+
 def attachment_add(*, report: ProgressReport, upload, by) -> Attachment:
     """Checks and stores one file on the report; ValidationError says why not."""
     if not can_edit_report(by, report):
         raise PermissionDenied
-    extension = attachment_check(upload)
-    name = clean_file_name(upload.name)
-    sha256 = file_sha256(upload)
-    duplicate = report.attachments.filter(sha256=sha256).first()
-    if duplicate:
-        raise ValidationError(
-            _("“%(name)s” is already attached to this report as “%(existing)s”.")
-            % {"name": name, "existing": duplicate.original_name}
-        )
+    extension, name, sha256 = upload_checked(
+        upload, report.attachments, _("“%(name)s” is already attached to this report as “%(existing)s”.")
+    )
     attachment = Attachment(
         report=report,
         original_name=name,
