@@ -60,8 +60,10 @@ browser:
 	  else echo "Chromium, pdftotext or Liberation Serif is missing: browser tests are skipped, PDF export tests fail (apt-get install chromium chromium-driver poppler-utils fonts-liberation2)."; fi; \
 	fi
 
+# The suite runs on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process).
+TEST_WORKERS ?= auto
 test: install browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -114,9 +114,9 @@ def _claim(ids, now):
 
 
 def notification_emails_send(*, notification_ids, now=None) -> dict:
-    """Sends many notifications' e-mails over one mail-server connection: a few
-    queries for the lot (claim, read, record the sent ones) plus one per
-    failure. Answers {"sent": n, "failed": n, "taken": n, "retry": [ids]}: the
+    """Sends many notifications' e-mails over one mail-server connection: two
+    queries for the lot (claim, read) and two per message sent (its record,
+    written as soon as the server took it) or failed. Answers {"sent": n, "failed": n, "taken": n, "retry": [ids]}: the
     ids to try again later (transient errors, recorded with their backoff)."""
     now = now or timezone.now()
     claimed = _claim(list(notification_ids), now)
@@ -144,11 +144,12 @@ def notification_emails_send(*, notification_ids, now=None) -> dict:
                 except TransientEmailError:
                     outcome["retry"].append(notification.pk)
                 continue
+            # Recorded at once, not with the batch: a worker killed half-way leaves at most
+            # the message it was writing to be sent again, never the ones before it.
+            _finish([notification.pk], None, now)
             sent.append(notification.pk)
     finally:
         mail.close()
-        if sent:  # even when a worker is stopped half-way: what was sent is recorded
-            _finish(sent, None, now)
     outcome["sent"] = len(sent)
     return outcome
 

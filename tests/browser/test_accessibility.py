@@ -87,6 +87,9 @@ NOT_PAGES = {
     "followup_evidence",
 }
 
+# Whatever the view, a path with a file's suffix is a download (the register's export too).
+DOWNLOAD_SUFFIXES = (".xlsx", ".docx", ".pdf", ".csv", ".json", ".yaml", ".zip")
+
 AXE_RUN = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
   return result.violations.map(v => ({
@@ -154,7 +157,7 @@ def shape(url):
     except Resolver404:
         return None
     name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
-    if name in NOT_PAGES or name.startswith("dashboard_") and parts.path.endswith((".xlsx", ".docx", ".pdf")):
+    if name in NOT_PAGES or parts.path.endswith(DOWNLOAD_SUFFIXES):
         return None
     if match.namespace == "admin":
         return name if ADMIN_VIEWS.match(name) else None
