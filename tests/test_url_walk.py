@@ -577,6 +577,7 @@ WALK = {
     # The API's schema and documentation: no data, open to all (the data needs a key or a session).
     "api_schema": [Case("api_schema", lambda w: reverse("api_schema"), get=everyone(OK), post=everyone(POST_ONLY))],
     "api_docs": [Case("api_docs", lambda w: reverse("api_docs"), get=everyone(OK), post=everyone(POST_ONLY))],
+    "api_redoc": [Case("api_redoc", lambda w: reverse("api_redoc"), get=everyone(OK), post=everyone(POST_ONLY))],
     # The user's own API keys; a POST makes one for the poster.
     "api_keys": [
         Case(

@@ -401,8 +401,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Choice sets used by several fields get one name in the schema.
-    "ENUM_NAME_OVERRIDES": {"FollowUpStatusEnum": "followups.models.FollowUpStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "FollowUpStatusEnum": "followups.models.FollowUpStatus",
+        "PlanKindEnum": "dissemination.models.PlanKind",
+        "SessionLevelEnum": "dissemination.models.SessionLevel",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",

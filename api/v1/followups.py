@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.errors import Conflict
@@ -80,6 +81,11 @@ class ItemDetailSerializer(ItemSerializer):
 class ResponseSerializer(serializers.Serializer):
     expected_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     response = serializers.CharField()
+    evidence = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list,
+        help_text="Evidence files (multipart/form-data), checked as report attachments are; "
+        "tied to this progress step on the item's timeline.",
+    )  # fmt: skip
 
 
 class ActionSerializer(serializers.Serializer):
@@ -173,23 +179,29 @@ class FollowUpItemViewSet(mixins.ListModelMixin, ViewSet):
         return Response(ItemDetailSerializer(item, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ResponseSerializer, responses={200: ItemDetailSerializer})
-    @action(detail=True, methods=["post"], url_path="response", url_name="response")
+    @action(
+        detail=True, methods=["post"], url_path="response", url_name="response",
+        parser_classes=[JSONParser, MultiPartParser],
+    )  # fmt: skip
     def respond(self, request, pk=None):
-        """Saves the addressed unit's progress and result if nobody saved the
-        item since ``expected_version``; otherwise 409 with ``current_version``
-        and nothing changed. (Evidence files are added on the item's page.)"""
+        """Saves the addressed unit's progress and result, with its evidence
+        files (multipart), if nobody saved the item since ``expected_version``;
+        otherwise 409 with ``current_version`` and nothing changed. Every file
+        is checked before anything is saved: one refused file refuses the lot."""
         item = item_or_404(request.user, pk)
         sent = ResponseSerializer(data=request.data)
         sent.is_valid(raise_exception=True)
         try:
             item = item_save_response(
                 item=item, by=request.user, response=sent.validated_data["response"],
-                expected_version=sent.validated_data["expected_version"],
+                expected_version=sent.validated_data["expected_version"], uploads=sent.validated_data["evidence"],
             )  # fmt: skip
         except ResponseConflict as conflict:
             raise _conflict(conflict.current.version) from None
         except PermissionDenied:
             raise exceptions.NotFound() from None
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError({"evidence": error.messages}) from None
         return Response(ItemDetailSerializer(_reread(item), context=self.get_serializer_context()).data)
 
 

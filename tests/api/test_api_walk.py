@@ -144,6 +144,17 @@ def diss_case(label, url, expected, **kwargs):
     return Case(label, "GET", url, expected, also_read=SUBTREE, **kwargs)
 
 
+def only_admin_records(acts):
+    """Recording for unit B's committee: its own reporters and heads may (nobody in the walk
+    is one), and the administrator; everyone else gets the 404 its pages answer."""
+    return expect(staff_a=NOT_FOUND, viewer_b=NOT_FOUND, committee=NOT_FOUND, office=NOT_FOUND, admin=acts)
+
+
+SESSION_DATA = {"held_on": "2024-03-05", "level": "district", "form": "in_person", "committee_members_present": 9,
+                "party_members_present": 120, "party_members_expected": 130, "others_present": 4,
+                "note": "Hội nghị học tập, quán triệt."}  # fmt: skip
+
+
 def followup_action_case(step):
     """Only the administrator may take a step on unit B's item (nobody in the walk is in its
     lead staff or verifying body): readers are refused (404) where the step applies, and
@@ -298,16 +309,49 @@ API_WALK = {
         ),
     ],
     # Dissemination (#14): unit B's plan, sessions, a Party cell under unit B and its confirmation.
-    "api-plan-list": [diss_case("plans", lambda w: reverse("api-plan-list"), signed_in(OK))],
+    "api-plan-list": [
+        diss_case("plans", lambda w: reverse("api-plan-list"), signed_in(OK)),
+        Case(
+            "record B's plan",
+            "POST",
+            lambda w: reverse("api-plan-list"),
+            only_admin_records(st(200, changes=True)),  # B has its plan: changed, not made
+            data=lambda w: {
+                "directive": diss(w).directive.pk,
+                "unit": w.unit_b.pk,
+                "kind": "ke_hoach",
+                "number": "15-KH/HU",
+                "issued_on": "2024-02-20",
+                "signer": "Nguyễn Văn Bình",
+            },  # fmt: skip
+            also_read=SUBTREE,
+        ),
+    ],
     "api-plan-detail": [
         diss_case("plan of B", lambda w: reverse("api-plan-detail", args=[diss(w).plan.pk]), subtree(OK))
     ],
     "api-session-list": [
         diss_case("sessions", lambda w: reverse("api-session-list"), signed_in(OK)),
         diss_case("sessions of B", lambda w: reverse("api-session-list") + f"?unit={w.unit_b.pk}", signed_in(OK)),
+        Case(
+            "record a session of B",
+            "POST",
+            lambda w: reverse("api-session-list"),
+            only_admin_records(st(201, changes=True)),
+            data=lambda w: {"directive": diss(w).directive.pk, "unit": w.unit_b.pk, **SESSION_DATA},
+            also_read=SUBTREE,
+        ),
     ],
     "api-session-detail": [
-        diss_case("session of B", lambda w: reverse("api-session-detail", args=[diss(w).session.pk]), subtree(OK))
+        diss_case("session of B", lambda w: reverse("api-session-detail", args=[diss(w).session.pk]), subtree(OK)),
+        Case(
+            "change B's session",
+            "PUT",
+            lambda w: reverse("api-session-detail", args=[diss(w).session.pk]),
+            only_admin_records(st(200, changes=True)),
+            data=lambda w: SESSION_DATA,
+            also_read=SUBTREE,
+        ),
     ],
     "api-confirmation-list": [
         diss_case("confirmations", lambda w: reverse("api-confirmation-list"), signed_in(OK)),
@@ -459,7 +503,7 @@ def request_as(world, role, case):
         return client.delete(url)
     if case.multipart:
         return client.post(url, data)
-    send = client.patch if case.method == "PATCH" else client.post
+    send = {"PATCH": client.patch, "PUT": client.put}.get(case.method, client.post)
     return send(url, json.dumps(data or {}), content_type="application/json")
 
 

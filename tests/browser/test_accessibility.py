@@ -80,9 +80,10 @@ NOT_PAGES = {
     "dissemination_session_attachment_remove",
     "healthz",
     "ping",
-    # The API's schema (JSON) and its Swagger UI (the sidecar's page, for integrators).
+    # The API's schema (JSON) and its Swagger UI and Redoc (the sidecar's pages, for integrators).
     "api_schema",
     "api_docs",
+    "api_redoc",
     "followup_document",
     "followup_evidence",
 }
