@@ -134,6 +134,14 @@ class Notification(models.Model):
     def __str__(self):
         return str(self.get_kind_display())
 
+    @property
+    def reason_label(self):
+        """What the ``reason`` text is to its reader: a new follow-up item or
+        direction carries the item's own text, anything else the actor's reason."""
+        if self.kind in (NotificationKind.FOLLOWUP_ADDRESSED, NotificationKind.FOLLOWUP_DIRECTION):
+            return _("Content")
+        return _("Reason")
+
     def get_absolute_url(self):
         if self.link:
             return self.link

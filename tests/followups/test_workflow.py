@@ -179,3 +179,15 @@ def test_re_supervision_opens_a_linked_round(item, head_b, board_staff, reporter
 def test_an_outsider_reads_nothing(item, outsider, head_b):
     assert not outsider.has_perm("followups.read_item", item)
     assert head_b.has_perm("followups.read_item", item)
+
+
+def test_the_new_items_email_gives_its_text_as_content_not_as_a_reason(reporter_b, item):
+    from django.core import mail
+
+    from notifications.emails import notification_emails_send
+
+    addressed = Notification.objects.filter(recipient=reporter_b, kind=NotificationKind.FOLLOWUP_ADDRESSED)
+    assert notification_emails_send(notification_ids=list(addressed.values_list("pk", flat=True)))["sent"] == 1
+    body = mail.outbox[0].body
+    assert "Nội dung: Rà soát, hoàn thiện quy chế tiếp xúc cử tri." in body
+    assert "Lý do" not in body
