@@ -134,14 +134,6 @@ class Notification(models.Model):
     def __str__(self):
         return str(self.get_kind_display())
 
-    @property
-    def reason_label(self):
-        """What the ``reason`` text is to its reader: a new follow-up item or
-        direction carries the item's own text, anything else the actor's reason."""
-        if self.kind in (NotificationKind.FOLLOWUP_ADDRESSED, NotificationKind.FOLLOWUP_DIRECTION):
-            return _("Content")
-        return _("Reason")
-
     def get_absolute_url(self):
         if self.link:
             return self.link
@@ -150,6 +142,14 @@ class Notification(models.Model):
         if self.assignment_id and self.period_id:
             return reverse("report_for_period", args=[self.assignment_id, self.period_id])
         return reverse("notification_list")
+
+    @property
+    def reason_label(self):
+        """What the ``reason`` text is to its reader: a new follow-up item or
+        direction carries the item's own text, anything else the actor's reason."""
+        if self.kind in (NotificationKind.FOLLOWUP_ADDRESSED, NotificationKind.FOLLOWUP_DIRECTION):
+            return _("Content")
+        return _("Reason")
 
 
 class EmailAttempt(models.Model):
