@@ -85,7 +85,7 @@ $(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
 	touch $@
 
 bench: install $(VENV)/.bench-installed
-	$(PY) -m bench.run --scale $(SCALE)
+	$(PY) -m bench.run --scale $(SCALE) $(BENCH_ARGS)
 
 # Refresh the Vietnamese catalog after changing user-facing strings (needs GNU gettext).
 messages: install

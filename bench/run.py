@@ -603,8 +603,8 @@ def main(argv=None):
         from bench import dissemination
 
         found_cells = dissemination.recount_in(env)
-        m["dissemination"] = dissemination.measure(base, committee, found_cells, users=options.users,
-                                                   seconds=seconds, log_dir=log_dir)  # fmt: skip
+        m["dissemination"] = dissemination.measure(base, committee, found_cells, requests=options.requests,
+                                                   users=options.users, seconds=seconds, log_dir=log_dir)  # fmt: skip
         m["dissemination"]["recount"] = {k: found_cells[k] for k in ("equal", "coverage", "sql")}
 
         log("exports for one province")
