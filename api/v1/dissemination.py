@@ -10,7 +10,7 @@ member the units of their subtree); a detail goes through the rule itself
 import django_filters
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -250,15 +250,19 @@ class SessionViewSet(mixins.ListModelMixin, ViewSet):
         if not form.is_valid():
             raise exceptions.ValidationError(_form_errors(form))
         uploads = sent.validated_data["files"]
+        added = []
         try:
             for upload in uploads:  # every file checked before anything is saved
                 attachment_check(upload)
-            session = session_save(session=session, data=form.cleaned_data, by=request.user)
-            for upload in uploads:
-                session_attachment_add(session=session, upload=upload, by=request.user)
+            with transaction.atomic():  # the session and its files, or nothing (the same file twice, say)
+                session = session_save(session=session, data=form.cleaned_data, by=request.user)
+                for upload in uploads:
+                    added.append(session_attachment_add(session=session, upload=upload, by=request.user))
         except PermissionDenied:
             raise exceptions.NotFound() from None
         except DjangoValidationError as error:
+            for attachment in added:  # their rows were rolled back: their files go too
+                attachment.file.delete(save=False)
             detail = error.message_dict if hasattr(error, "error_dict") else {"files": error.messages}
             raise exceptions.ValidationError(detail) from None
         return session

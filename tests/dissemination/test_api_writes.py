@@ -3,6 +3,8 @@ check what is sent, the services record it, files go through the report
 attachments' checks, and a caller who may not record for the committee gets
 the 404 its pages answer."""
 
+from pathlib import Path
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -13,6 +15,10 @@ from tests.api.conftest import KeyClient
 from tests.dissemination.test_pages import PDF
 
 pytestmark = pytest.mark.django_db
+
+
+def stored_files(tree):
+    return [path for path in Path(tree.storage.location).rglob("*") if path.is_file()]
 
 
 def client_of(user, *, read_only=False):
@@ -96,4 +102,13 @@ def test_a_session_refused_keeps_nothing_not_even_its_good_files(tree):
     bad_file = client.post(reverse("api-session-list"), {**session_data(tree), "files": [good, fake]})
     assert bad_file.status_code == 400 and "files" in bad_file.json()["fields"], bad_file.content
     assert not DisseminationSession.objects.exists()
-    assert tree.storage.listdir("") == ([], [])
+    assert stored_files(tree) == []
+
+
+def test_the_same_file_twice_refuses_the_session_and_stores_no_file(tree):
+    client = client_of(tree.district_head)
+    files = [SimpleUploadedFile(name, PDF, content_type="application/pdf") for name in ("Biên bản.pdf", "Bản sao.pdf")]
+    refused = client.post(reverse("api-session-list"), {**session_data(tree), "files": files})
+    assert refused.status_code == 400 and "files" in refused.json()["fields"], refused.content
+    assert not DisseminationSession.objects.exists()
+    assert stored_files(tree) == []
