@@ -43,8 +43,9 @@ def _field_errors(detail):
     return fields
 
 
-def django_validation_error(error: DjangoValidationError) -> exceptions.ValidationError:
-    """A service's ValidationError as DRF's, keeping the fields it names."""
+def django_validation_error(error: DjangoValidationError, field="non_field_errors") -> exceptions.ValidationError:
+    """A service's ValidationError as DRF's, keeping the fields it names;
+    one that names none is given to ``field``."""
     if hasattr(error, "error_dict"):
         return exceptions.ValidationError(
             {
@@ -54,7 +55,18 @@ def django_validation_error(error: DjangoValidationError) -> exceptions.Validati
                 for name, messages in error.message_dict.items()
             }
         )
-    return exceptions.ValidationError({"non_field_errors": error.messages})
+    return exceptions.ValidationError({field: error.messages})
+
+
+def form_invalid(form, rename=lambda name: name) -> exceptions.ValidationError:
+    """A page's form that refused what was sent, as DRF's ValidationError: its
+    messages and codes by field (``rename`` maps a form field to the API's
+    name), a form-wide error under ``non_field_errors``."""
+    errors = {}
+    for name, messages in form.errors.get_json_data().items():
+        field = "non_field_errors" if name == "__all__" else rename(name)
+        errors[field] = [exceptions.ErrorDetail(m["message"], code=m["code"] or "invalid") for m in messages]
+    return exceptions.ValidationError(errors)
 
 
 def exception_handler(exc, context):

@@ -48,6 +48,14 @@ def setting_save(*, setting):
     return setting
 
 
+def plan_for(directive, unit):
+    """The committee's implementing plan for the directive, or a new unsaved
+    one (a committee has one plan per directive)."""
+    return ImplementingPlan.objects.filter(directive=directive, unit=unit).first() or ImplementingPlan(
+        directive=directive, unit=unit
+    )
+
+
 def _store_file(field_file, upload, extension):
     field_file.save(f"upload.{extension}", upload, save=False)
 

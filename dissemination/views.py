@@ -21,6 +21,7 @@ from dissemination.rules import confirms_on_behalf
 from dissemination.scope import PLAN_KINDS, cell_secretaries
 from dissemination.services import (
     cell_confirm,
+    plan_for,
     plan_save,
     session_attachment_add,
     session_attachment_delete,
@@ -159,9 +160,7 @@ def plan_edit(request, directive_pk, unit_pk):
     sends it twice), which the page says."""
     directive = access.directive_or_404(directive_pk)
     unit = access.committee_or_404(request.user, unit_pk, access.RECORD)
-    plan = ImplementingPlan.objects.filter(directive=directive, unit=unit).first() or ImplementingPlan(
-        directive=directive, unit=unit
-    )
+    plan = plan_for(directive, unit)
     setting = setting_for(directive)
     if request.method == "POST":
         form = PlanForm(request.POST, request.FILES, instance=plan)

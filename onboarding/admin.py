@@ -16,26 +16,18 @@ from onboarding.forms import WorkbookForm
 from onboarding.jobs import import_batch_confirm, import_batch_create
 from onboarding.models import ImportBatch, ImportState
 from onboarding.services import organisation_export, organisation_template
+from tracker.admin_mixins import ReadOnlyAdminMixin
 from units.roles import is_administrator
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["filename", "user", "state", "rows", "created_at", "applied_at"]
     list_filter = ["state"]
     list_select_related = ["user"]
     fields = ["filename", "user", "state", "rows", "created_at", "applied_at", "error"]
     readonly_fields = fields
     change_list_template = "admin/onboarding/importbatch/change_list.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return is_administrator(request.user)

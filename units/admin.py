@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from tree_queries.admin import TreeChangeList
 
+from tracker.admin_mixins import ReadOnlyAdminMixin
 from units.admin_reorganise import close_view, closed_notice, reorganise_view
 from units.models import Membership, Reorganisation, Unit, UnitPlacement, UnitSuccession
 
@@ -179,22 +180,13 @@ class UnitPlacementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reorganisation)
-class ReorganisationAdmin(admin.ModelAdmin):
+class ReorganisationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit trail of reorganisations: read only."""
 
     list_display = ["applied_at", "user", "source", "filename", "changes"]
     list_select_related = ["user"]
     fields = ["applied_at", "user", "source", "filename", "changes", "summary"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Membership)

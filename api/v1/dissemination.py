@@ -19,6 +19,7 @@ from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from api.errors import django_validation_error, form_invalid
 from api.filters import IdFilter, UpdatedSinceFilter
 from api.v1.base import ViewSet
 from dissemination.access import READ, RECORD, cell_or_404, committee_or_404, directive_or_404, session_or_404
@@ -30,6 +31,7 @@ from dissemination.services import (
     PLAN_FIELDS,
     SESSION_FIELDS,
     cell_confirm,
+    plan_for,
     plan_save,
     session_attachment_add,
     session_save,
@@ -120,10 +122,6 @@ class SessionUpdateSerializer(SessionWriteSerializer):
         fields = [*SESSION_FIELDS, "files"]
 
 
-def _form_errors(form):
-    return {name: [m["message"] for m in messages] for name, messages in form.errors.get_json_data().items()}
-
-
 def _form_data(sent, names):
     return {name: sent.initial_data.get(name, "") for name in names}
 
@@ -188,20 +186,18 @@ class PlanViewSet(mixins.ListModelMixin, ViewSet):
         sent.is_valid(raise_exception=True)
         directive = directive_or_404(sent.validated_data["directive"])
         unit = committee_or_404(request.user, sent.validated_data["unit"], RECORD)
-        plan = ImplementingPlan.objects.filter(directive=directive, unit=unit).first() or ImplementingPlan(
-            directive=directive, unit=unit
-        )
+        plan = plan_for(directive, unit)
         created = plan.pk is None
         upload = sent.validated_data.get("document")
         form = PlanForm(_form_data(sent, PLAN_FIELDS), {"document": upload} if upload else {}, instance=plan)
         if not form.is_valid():
-            raise exceptions.ValidationError(_form_errors(form))
+            raise form_invalid(form)
         try:
             plan = plan_save(plan=plan, data=form.cleaned_data, upload=upload, by=request.user)
         except PermissionDenied:
             raise exceptions.NotFound() from None
         except DjangoValidationError as error:
-            raise exceptions.ValidationError({"document": error.messages}) from None
+            raise django_validation_error(error, field="document") from None
         except IntegrityError:
             message = _("Someone else recorded this committee's plan meanwhile. Open the plan again.")
             raise exceptions.ValidationError({"non_field_errors": [message]}) from None
@@ -248,7 +244,7 @@ class SessionViewSet(mixins.ListModelMixin, ViewSet):
     def _save(self, request, sent, session):
         form = SessionForm(_form_data(sent, SESSION_FIELDS), instance=session)
         if not form.is_valid():
-            raise exceptions.ValidationError(_form_errors(form))
+            raise form_invalid(form)
         uploads = sent.validated_data["files"]
         added = []
         try:
@@ -263,8 +259,7 @@ class SessionViewSet(mixins.ListModelMixin, ViewSet):
         except DjangoValidationError as error:
             for attachment in added:  # their rows were rolled back: their files go too
                 attachment.file.delete(save=False)
-            detail = error.message_dict if hasattr(error, "error_dict") else {"files": error.messages}
-            raise exceptions.ValidationError(detail) from None
+            raise django_validation_error(error, field="files") from None
         return session
 
 
@@ -294,7 +289,7 @@ class ConfirmationViewSet(mixins.ListModelMixin, ViewSet):
         cell = cell_or_404(request.user, sent.validated_data["cell"])
         form = CellConfirmForm(_form_data(sent, ConfirmSerializer().fields))
         if not form.is_valid():
-            raise exceptions.ValidationError(_form_errors(form))
+            raise form_invalid(form)
         try:
             confirmation, created = cell_confirm(
                 directive=directive, cell=cell, data=form.cleaned_data, by=request.user
@@ -302,6 +297,6 @@ class ConfirmationViewSet(mixins.ListModelMixin, ViewSet):
         except PermissionDenied:
             raise exceptions.NotFound() from None
         except DjangoValidationError as error:
-            raise exceptions.ValidationError(error.message_dict) from None
+            raise django_validation_error(error) from None
         answer = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(ConfirmationSerializer(confirmation, context=self.get_serializer_context()).data, status=answer)

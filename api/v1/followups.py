@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from api.errors import Conflict
+from api.errors import Conflict, django_validation_error, form_invalid
 from api.filters import IdFilter, UpdatedSinceFilter
 from api.v1.base import ViewSet
 from followups import workflow
@@ -142,7 +142,7 @@ def _action_view(step):
         sent.is_valid(raise_exception=True)
         form = ActionForm({"reason": sent.validated_data["reason"], "claim": sent.validated_data["claim"]})
         if not form.is_valid():
-            raise exceptions.ValidationError(form.errors.get_json_data())
+            raise form_invalid(form)
         expected = sent.validated_data.get("expected_version")
         if expected is not None and expected != item.version:
             raise _conflict(item.version)
@@ -154,8 +154,7 @@ def _action_view(step):
         except PermissionDenied:
             raise exceptions.NotFound() from None
         except DjangoValidationError as error:
-            detail = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
-            raise exceptions.ValidationError(detail) from None
+            raise django_validation_error(error) from None
         return Response(ItemDetailSerializer(_reread(item), context=self.get_serializer_context()).data)
 
     transition.__name__ = f"action_{step}"
@@ -201,7 +200,7 @@ class FollowUpItemViewSet(mixins.ListModelMixin, ViewSet):
         except PermissionDenied:
             raise exceptions.NotFound() from None
         except DjangoValidationError as error:
-            raise exceptions.ValidationError({"evidence": error.messages}) from None
+            raise django_validation_error(error, field="evidence") from None
         return Response(ItemDetailSerializer(_reread(item), context=self.get_serializer_context()).data)
 
 

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.access import readable_reports
-from api.errors import Conflict
+from api.errors import Conflict, form_invalid
 from api.filters import IdFilter, UpdatedSinceFilter
 from api.pagination import KeysetPagination
 from api.v1.base import ViewSet
@@ -117,13 +117,12 @@ def _validated_form(report, sent):
     indicators = list(report.assignment.task.indicators.all())
     form = ReportForm(_form_data(report, sent, indicators), instance=report, indicators=indicators)
     if not form.is_valid():
-        errors = {}
-        for name, messages in form.errors.get_json_data().items():
-            field = f"indicator_values.{name.removeprefix('indicator_')}" if name.startswith("indicator_") else name
-            field = "non_field_errors" if field == "__all__" else field
-            errors[field] = [exceptions.ErrorDetail(m["message"], code=m["code"] or "invalid") for m in messages]
-        raise exceptions.ValidationError(errors)
+        raise form_invalid(form, rename=_api_field)
     return form
+
+
+def _api_field(name):
+    return f"indicator_values.{name.removeprefix('indicator_')}" if name.startswith("indicator_") else name
 
 
 def _save(report, form, user):
