@@ -32,10 +32,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils import timezone
-
 from dashboard.measures import Block, Counts, Progress, ReportStatus, Rule
-from dashboard.states import ReportRow, Successions, Walk, attention_status
+from dashboard.states import ReportRow, Successions, Walk, attention_status, report_rows
 from directives.models import Task
 from reports.models import Assignment, ProgressReport, ReportingPeriod
 from units.models import Unit, UnitSuccession
@@ -201,13 +199,7 @@ def _load(directive, end_due, scope, end_day):
         .select_related("schedule")
         .order_by("due_on", "kind", "pk")
     )
-    # Submission dates in the site's time zone: the deadline is a local date.
-    reports = [
-        ReportRow(pk, a, p, state, submitted_at and timezone.localtime(submitted_at).date(), status, pct)
-        for pk, a, p, state, submitted_at, status, pct in reports.values_list(
-            "pk", "assignment_id", "period_id", "state", "submitted_at", "implementation_status", "percent_complete"
-        )
-    ]
+    reports = report_rows(reports)
     return tasks, assignments, units, pairs, periods, reports
 
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from dashboard.measures import RECEIVED, Category, Rule
 from dashboard.models import Tally, TallyState
-from dashboard.states import ReportRow, Successions, Walk, on_time_limit
+from dashboard.states import Successions, Walk, on_time_limit, report_rows
 from directives.models import Directive
 from reports.models import Assignment, ProgressReport, ReportingPeriod, ReportState
 from units.models import Unit, UnitSuccession
@@ -101,16 +101,6 @@ def tallied_periods(schedule_ids, today):
     )
 
 
-def _report_rows(queryset, chunked=False):
-    rows = queryset.values_list(
-        "pk", "assignment_id", "period_id", "state", "submitted_at", "implementation_status", "percent_complete"
-    )
-    return [
-        ReportRow(pk, a, p, state, submitted_at and timezone.localtime(submitted_at).date(), status, pct)
-        for pk, a, p, state, submitted_at, status, pct in (rows.iterator(chunk_size=20000) if chunked else rows)
-    ]
-
-
 def tallies_rebuild(*, directive=None, today=None) -> int:
     """Rebuilds the tallies of ``directive`` (every directive in force when
     None); the number of rows written."""
@@ -162,7 +152,7 @@ class _Shape:
                 continue
             if tasks is not None:
                 members = [a for a in members if a.task_id in tasks]
-            reports = _report_rows(
+            reports = report_rows(
                 ProgressReport.objects.filter(assignment_id__in=[a.pk for a in members], period__in=self.periods),
                 chunked=True,
             )
@@ -335,7 +325,7 @@ class Contribution:
     def compute(self):
         if self.stale or self.from_due is None:
             return None
-        reports = _report_rows(ProgressReport.objects.filter(assignment__in=self.members, period__in=self.periods))
+        reports = report_rows(ProgressReport.objects.filter(assignment__in=self.members, period__in=self.periods))
         walk = Walk(assignments=self.members, successions=self.successions, periods=self.periods, reports=reports,
                     rule=Rule.of(self.directive), as_of=self.today)  # fmt: skip
         sums = defaultdict(Sums)

@@ -113,13 +113,18 @@ class Coverage:
     tree: object  # coverage_tree.TreeToday
     total: Tally
     by_level: list  # LevelRow
-    tallies: dict  # unit pk -> Tally of its subtree (scope units only)
+    tallies: dict  # unit pk -> Tally of its subtree (scope units with anything to count only)
     own_cells: dict  # unit pk -> Tally of the cells directly under it
     plan_status: dict  # committee pk -> status
     roots: list  # pks of the scope's top units
     cell_parents: dict = field(default_factory=dict)  # stored parent id of cells -> the unit carrying it today
     not_reached: dict = field(default_factory=dict)  # stored parent id of cells -> its open cells not confirmed
     has_setting: bool = False  # the directive's deadlines were set
+    in_scope: set = field(default_factory=set)  # pks of the units in the directive's scope
+
+    def tally_of(self, pk):
+        """The tally of ``pk``'s subtree (empty when nothing below it counts)."""
+        return self.tallies.get(pk) or Tally()
 
     @property
     def is_tracked(self):
@@ -136,7 +141,7 @@ class Coverage:
             tally = self.tallies.get(pk)
             if tally is None or tally.is_empty:
                 continue
-            children = any(not self.tallies.get(c, Tally()).is_empty for c in self.tree.units[pk].child_ids)
+            children = any(not self.tally_of(c).is_empty for c in self.tree.units[pk].child_ids)
             found.append(UnitRow(self.tree.units[pk], tally, self.plan_status.get(pk, ""), children))
         return found
 
@@ -239,13 +244,14 @@ def coverage_build(*, directive, today=None) -> Coverage:
         .order_by()
         .values_list("unit_id", "issued_on", "due_on")
     }
+    # Only the committees and the units carrying cells have anything of their own:
+    # a few thousand of a country's tens of thousands of units.
     own, plan_status, cell_parents, not_reached = {}, {}, {}, {}
     for pk in in_scope:
         unit = tree.units[pk]
-        tally = own.setdefault(pk, Tally())
         if unit.kind in PLAN_KINDS and pk != directive.issuing_unit_id:
             status = plan_status[pk] = _plan_status(plans.get(pk), plan_due_on, today)
-            tally.committees = 1
+            tally = own[pk] = Tally(committees=1)
             setattr(tally, f"plans_{status}", 1)
     own_cells = {}
     for parent_id, count, on_time, late, members, reached in cells_by_parent(directive, today):
@@ -254,33 +260,22 @@ def coverage_build(*, directive, today=None) -> Coverage:
             continue
         cell_parents[parent_id] = current
         not_reached[parent_id] = count - on_time - late
-        cells = own_cells.setdefault(current, Tally())
-        cells.cells += count
-        cells.cells_on_time += on_time
-        cells.cells_late += late
-        cells.members += members or 0
-        cells.members_reached += reached or 0
-        own[current].add(Tally(cells=count, cells_on_time=on_time, cells_late=late, members=members or 0,
-                               members_reached=reached or 0))  # fmt: skip
+        cells = Tally(cells=count, cells_on_time=on_time, cells_late=late, members=members or 0,
+                      members_reached=reached or 0)  # fmt: skip
+        own_cells.setdefault(current, Tally()).add(cells)
+        own.setdefault(current, Tally()).add(cells)
+    # Each unit's own figures go up to it and every unit above it (a unit with
+    # nothing below it has no tally).
     tallies = {}
-
-    def roll(pk):  # iterative post-order: the tree may be deep after reorganisations
-        order, stack = [], [pk]
-        while stack:
-            current = stack.pop()
-            order.append(current)
-            stack.extend(tree.units[current].child_ids)
-        for current in reversed(order):
-            tally = Tally()
-            tally.add(own[current])
-            for child in tree.units[current].child_ids:
-                tally.add(tallies[child])
-            tallies[current] = tally
-
+    for pk, tally in own.items():
+        current = pk
+        while current is not None:
+            tallies.setdefault(current, Tally()).add(tally)
+            current = tree.units[current].parent_id
     total = Tally()
     for root in roots:
-        roll(root)
-        total.add(tallies[root])
+        if root in tallies:
+            total.add(tallies[root])
     by_level = {}
     for pk, tally in own.items():
         level = tree.units[pk].level
@@ -289,7 +284,7 @@ def coverage_build(*, directive, today=None) -> Coverage:
     levels = [LevelRow(level, str(labels.get(level, level)), tally) for level, tally in sorted(by_level.items())
               if not tally.is_empty]  # fmt: skip
     return Coverage(directive, today, plan_due_on, cell_due_on, tree, total, levels, tallies, own_cells,
-                    plan_status, roots, cell_parents, not_reached, has_setting)  # fmt: skip
+                    plan_status, roots, cell_parents, not_reached, has_setting, in_scope)  # fmt: skip
 
 
 def cells_not_reached(coverage, *, unit_pk=None):

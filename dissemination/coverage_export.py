@@ -7,7 +7,7 @@ dissemination is not followed (no deadlines set, no plan, no Party cell)."""
 from django.utils.translation import gettext as _
 
 from dashboard.wording import vi_number, vi_percent
-from dissemination.coverage import Tally, cells_not_reached, coverage_build
+from dissemination.coverage import cells_not_reached, coverage_build
 
 
 def coverage_for(figures):
@@ -16,7 +16,7 @@ def coverage_for(figures):
     if not coverage.is_tracked:
         return coverage, None, None
     unit_pk = coverage.tree.current(figures.scope.pk) if figures.scope is not None else None
-    tally = coverage.tallies.get(unit_pk, Tally()) if unit_pk is not None else coverage.total
+    tally = coverage.tally_of(unit_pk) if unit_pk is not None else coverage.total
     return coverage, unit_pk, tally
 
 
@@ -49,7 +49,7 @@ def _depth_first(coverage, unit_pk):
         stack = [(0, unit_pk)]
     while stack:
         depth, pk = stack.pop()
-        if coverage.tallies.get(pk, Tally()).is_empty:
+        if coverage.tally_of(pk).is_empty:
             continue
         yield depth, pk
         stack.extend((depth + 1, child) for child in reversed(coverage.tree.units[pk].child_ids))

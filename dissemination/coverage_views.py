@@ -58,7 +58,7 @@ def coverage_unit(request, unit_pk=None):
     (every cell of the directive's scope when no unit is named)."""
     directive = directive_from(request)
     coverage = coverage_build(directive=directive)
-    if unit_pk is not None and unit_pk not in coverage.tallies:
+    if unit_pk is not None and unit_pk not in coverage.in_scope:
         raise Http404
     paginator = NotReachedPaginator(coverage, CELLS_PER_PAGE, unit_pk=unit_pk)
     page = paginator.get_page(request.GET.get("page"))
@@ -69,7 +69,7 @@ def coverage_unit(request, unit_pk=None):
         "coverage": coverage,
         "directive": directive,
         "unit": unit,
-        "tally": coverage.tallies[unit_pk] if unit_pk is not None else coverage.total,
+        "tally": coverage.tally_of(unit_pk) if unit_pk is not None else coverage.total,
         "own_cells": coverage.own_cells.get(unit_pk) if unit_pk is not None else None,
         "plan_status": coverage.plan_status.get(unit_pk, "") if unit_pk is not None else "",
         "rows": coverage.rows(unit_pk),

@@ -48,9 +48,7 @@ def subtree_unit_ids(user):
         from units.models import Unit
 
         own = set(unit_roles(user))
-        found = set(own)
-        for unit_id in own:
-            found.update(Unit.objects.descendants(unit_id).values_list("pk", flat=True))
+        found = own | Unit.objects.subtree_ids(own)
         user._dissemination_units = found
     return user._dissemination_units
 

@@ -18,7 +18,7 @@ def plan_units(directive, day):
     the directive names none)."""
     units = Unit.objects.open_on(day).filter(kind__in=PLAN_KINDS)
     if directive.issuing_unit_id:
-        units = units.descendants(directive.issuing_unit_id)
+        units = units.in_subtree(directive.issuing_unit_id, include_self=False)
     return units
 
 
@@ -26,7 +26,7 @@ def cells(day, *, under=None):
     """Party cells open on ``day`` (below ``under`` when given)."""
     units = Unit.objects.open_on(day).filter(kind=UnitKind.PARTY_CELL)
     if under is not None:
-        units = units.descendants(under)
+        units = units.in_subtree(under, include_self=False)
     return units
 
 

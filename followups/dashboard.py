@@ -246,7 +246,7 @@ def dashboard_section(selection):
     if figures is None:
         unit_ids = None
         if selection.unit is not None:
-            unit_ids = list(Unit.objects.descendants(selection.unit, include_self=True).values_list("pk", flat=True))
+            unit_ids = list(Unit.objects.subtree_ids(selection.unit))
         figures = followup_figures(today=selection.as_of, unit_ids=unit_ids)
         cache_set(key, figures, timeout=CACHE_SECONDS)
     return figures

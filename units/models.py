@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +35,43 @@ class UnitLevel(models.IntegerChoices):
     GRASSROOTS = 4, _("Grassroots")
 
 
+# The units below some roots, by their parent links from the roots down: one
+# query that reads only the subtree (the tree fields' query ranks every unit).
+SUBTREE_SQL = (
+    "WITH RECURSIVE subtree(id) AS ("
+    " SELECT id FROM units_unit WHERE id IN ({roots})"
+    " UNION SELECT child.id FROM units_unit child INNER JOIN subtree ON child.parent_id = subtree.id"
+    ") SELECT id FROM subtree{exclude}"
+)
+
+
+def _subtree_sql(roots, include_self):
+    roots = [int(getattr(root, "pk", root)) for root in roots]
+    marks = ", ".join(["%s"] * len(roots))
+    exclude = "" if include_self else f" WHERE id NOT IN ({marks})"
+    return SUBTREE_SQL.format(roots=marks, exclude=exclude), roots + ([] if include_self else roots)
+
+
 class UnitQuerySet(TreeQuerySet):
+    def subtree_ids(self, roots, *, include_self=True):
+        """Pks of the units below ``roots`` (units or pks; a single one is
+        taken as a list of one), and of the roots themselves unless
+        ``include_self`` is False. One query that reads the subtree only."""
+        roots = [roots] if isinstance(roots, int | models.Model) else list(roots)
+        if not roots:
+            return set()
+        sql, params = _subtree_sql(roots, include_self)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return {row[0] for row in cursor.fetchall()}
+
+    def in_subtree(self, roots, *, include_self=True):
+        """These units, restricted to the subtree of ``roots`` (as a subquery)."""
+        roots = [roots] if isinstance(roots, int | models.Model) else list(roots)
+        if not roots:
+            return self.none()
+        return self.filter(pk__in=RawSQL(*_subtree_sql(roots, include_self)))  # noqa: S611 - ids only, as parameters
+
     def open_on(self, day):
         """Units that exist on ``day`` (validity dates are inclusive)."""
         return self.filter(

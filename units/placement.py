@@ -36,7 +36,7 @@ def subtree_on(root_pk, day, moved=None):
     """Pks of ``root_pk`` and every unit below it on ``day``."""
     moved = moved_since(day) if moved is None else moved
     if not moved:
-        return set(Unit.objects.descendants(root_pk, include_self=True).values_list("pk", flat=True))
+        return Unit.objects.subtree_ids(root_pk)
     children = {}
     for pk, parent in Unit.objects.without_tree_fields().values_list("pk", "parent_id"):
         children.setdefault(moved.get(pk, parent), []).append(pk)

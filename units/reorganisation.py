@@ -324,9 +324,7 @@ class _Run:
                 _("%(unit)s has already moved on or after %(day)s.") % {"unit": unit, "day": _day(day)},
             )
             return
-        if parent.pk == unit.pk or parent.pk in set(
-            Unit.objects.descendants(unit, include_self=True).values_list("pk", flat=True)
-        ):
+        if parent.pk == unit.pk or parent.pk in Unit.objects.subtree_ids(unit):
             self.problem(
                 change,
                 "parent",
@@ -457,8 +455,8 @@ def _figures_before(first_day, today):
     ``first_day`` and has started: every (unit, task)'s state and every top
     row's sums of the matrix, on the tree as it stood at the period's end.
     One walk per top row over everything (as the tallies' rebuild does)."""
-    from dashboard.states import Walk
-    from dashboard.tallies import Sums, _report_rows, _Shape
+    from dashboard.states import Walk, report_rows
+    from dashboard.tallies import Sums, _Shape
     from directives.models import Directive
     from reports.models import ProgressReport
 
@@ -471,7 +469,7 @@ def _figures_before(first_day, today):
         cells = {p.pk: {} for p in periods}
         tops = {p.pk: {} for p in periods}
         for members in shape.by_top.values():
-            reports = _report_rows(
+            reports = report_rows(
                 ProgressReport.objects.filter(assignment_id__in=[a.pk for a in members], period__in=periods)
             )
             walk = Walk(assignments=members, successions=shape.successions, periods=shape.periods, reports=reports,

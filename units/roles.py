@@ -55,7 +55,7 @@ def readable_unit_ids(user):
         roles = unit_roles(user)
         readable = set(roles)
         headed = [unit_id for unit_id, unit_roles_ in roles.items() if "head" in unit_roles_]
-        for unit in Unit.objects.without_tree_fields().filter(pk__in=headed, heads_read_descendants=True):
-            readable.update(unit.descendants().values_list("pk", flat=True))
+        heads_read = Unit.objects.without_tree_fields().filter(pk__in=headed, heads_read_descendants=True)
+        readable.update(Unit.objects.subtree_ids(heads_read.values_list("pk", flat=True)))
         user._tracker_readable_units = readable
     return user._tracker_readable_units

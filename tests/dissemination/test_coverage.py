@@ -103,4 +103,8 @@ def test_the_section_and_its_drill_down_show_the_figures(tree, client_for, commi
     body = page.content.decode()
     assert 'data-testid="cell-x2"' in body and 'data-testid="cell-z2"' not in body
     assert client.get(reverse("dissemination_coverage_unit", args=[tree.x.pk]) + query).status_code == 404
+    # In the scope with nothing to count (the council owes no plan and has no cell): an empty page, not a 404.
+    assert tree.council.pk not in coverage_build(directive=tree.directive, today=TODAY).tallies
+    page = client.get(reverse("dissemination_coverage_unit", args=[tree.council.pk]) + query)
+    assert page.status_code == 200 and page.context["tally"].is_empty
     assert client.get(reverse("dissemination_coverage_cells") + query).status_code == 200

@@ -167,6 +167,33 @@ class TestTreeQueries:
         assert [unit.tree_depth for unit in ancestors] == [0, 1, 2]
 
 
+    def test_subtree_ids_read_the_subtree_only_in_one_query(self, django_assert_num_queries):
+        levels = build_tree(districts=3, communes=2, cells=2)
+        other = build_tree_other_root()
+        district = levels[2][1]
+        below = {u.pk for u in levels[3][2:4]} | {u.pk for u in levels[4][4:8]}
+        with django_assert_num_queries(1):
+            assert Unit.objects.subtree_ids(district) == {district.pk} | below
+        with django_assert_num_queries(1):
+            assert Unit.objects.subtree_ids(district.pk, include_self=False) == below
+        with django_assert_num_queries(1):
+            found = Unit.objects.subtree_ids([levels[1][0].pk, other.pk])
+        assert found == {u.pk for level in levels.values() for u in level} | {other.pk}
+        with django_assert_num_queries(0):
+            assert Unit.objects.subtree_ids([]) == set()
+
+    def test_in_subtree_restricts_a_queryset(self):
+        levels = build_tree(districts=2, communes=2, cells=1)
+        district = levels[2][0]
+        cells = Unit.objects.without_tree_fields().filter(kind="party_cell").in_subtree(district, include_self=False)
+        assert set(cells) == set(levels[4][:2])
+        assert set(Unit.objects.without_tree_fields().in_subtree([])) == set()
+
+
+def build_tree_other_root():
+    return UnitFactory(code="other-root", name="Tỉnh ủy Khác", level=1)
+
+
 @pytest.mark.django_db
 class TestScopeRoot:
     def test_party_committee_is_its_own_scope_without_a_query(self, django_assert_num_queries):
