@@ -166,7 +166,6 @@ class TestTreeQueries:
         assert ancestors == [levels[1][0], levels[2][-1], levels[3][-1]]
         assert [unit.tree_depth for unit in ancestors] == [0, 1, 2]
 
-
     def test_subtree_ids_read_the_subtree_only_in_one_query(self, django_assert_num_queries):
         levels = build_tree(districts=3, communes=2, cells=2)
         other = build_tree_other_root()
