@@ -30,3 +30,11 @@ def rebuild_tallies():
     from dashboard.tallies import tallies_rebuild
 
     return tallies_rebuild()
+
+
+@shared_task(acks_late=True)
+def refresh_statistics():
+    """Nightly: the database's planner statistics for every table."""
+    from tracker.database import statistics_refresh
+
+    return statistics_refresh()
