@@ -2,7 +2,6 @@
 the same selection (directive and periods) from the query string and the same
 figures, so a number on one page is the number on the next."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -21,10 +20,10 @@ from dashboard.models import TallyState
 from dashboard.selection import selection_from
 from dashboard.tallies import cache_get, cache_set, tally_cache_key
 from dashboard.tally_figures import tally_dashboard
+from dashboard.top_rows import tallied_top_rows, too_large_to_compute
 from followups.dashboard import dashboard_section
 from reminders.services import reminder_send_now
 from reports.access import assignment_or_404, period_of_assignment_or_404
-from reports.models import Assignment
 from reports.params import query_id
 from units.models import Unit
 
@@ -58,11 +57,6 @@ def _chart_data(figures):
     }
 
 
-def _too_large_to_compute(directive):
-    limit = settings.DASHBOARD_LIVE_MAX_ASSIGNMENTS
-    return Assignment.objects.filter(task__directive=directive)[: limit + 1].count() > limit
-
-
 def _number(value):
     return None if value is None else float(value)
 
@@ -87,7 +81,7 @@ def dashboard(request):
     if cached is None:
         state = TallyState.objects.filter(directive=selection.directive).first() if key else None
         tallied = tally_dashboard(selection, state=state) if state else None
-        if tallied is None and state and _too_large_to_compute(selection.directive):
+        if tallied is None and state and too_large_to_compute(selection.directive):
             # Being recalculated after a change to units or assignments: the last figures, said so.
             tallied, key = tally_dashboard(selection, state=state, allow_stale=True), None
         figures, from_tallies = (tallied[0], True) if tallied else (selection.figures(), False)
@@ -146,8 +140,10 @@ def matrix_children(request, unit_pk):
 @login_required
 @view_permission
 def task_detail(request, task_pk):
-    """Task → units: every unit's figures for one task."""
-    selection, figures = _figures(request)
+    """Task → units: every unit's figures for one task; for a directive too
+    large to compute live, the matrix's top rows from the tallies, each
+    opening this page for its subtree."""
+    selection, figures, top_rows = _figures_or_top_rows(request, task_pk)
     task = next((t for t in figures.tasks if t.pk == task_pk), None) if figures else None
     if task is None:
         raise Http404
@@ -156,8 +152,21 @@ def task_detail(request, task_pk):
         (cell for (_unit, cell_task), cell in figures.cells.items() if cell_task == task_pk),
         key=lambda cell: (cell.unit.level, cell.unit.kind, cell.unit.name),
     )
-    context = {"selection": selection, "figures": figures, "task": task, "task_figures": task_figures, "cells": cells}
+    context = {"selection": selection, "figures": figures, "task": task, "task_figures": task_figures,
+               "cells": cells, "top_rows": top_rows}  # fmt: skip
     return render(request, "dashboard/task_detail.html", context)
+
+
+def _figures_or_top_rows(request, task_pk=None):
+    """(selection, figures, top rows): the top rows from the tallies (and their
+    figures) when the page is about the whole of a directive too large to
+    compute live, else the live figures of the selection and no top rows."""
+    selection = selection_from(request)
+    if selection is not None and query_id(request.GET, "unit") is None and too_large_to_compute(selection.directive):
+        found = tallied_top_rows(selection, task_pk)
+        if found is not None:
+            return selection, found[0], found[1]
+    return *_figures(request, query_id(request.GET, "unit")), None
 
 
 @require_safe
@@ -185,6 +194,13 @@ def unit_detail(request, unit_pk):
     return render(request, "dashboard/unit_detail.html", context)
 
 
+def _task_of(figures, request):
+    """The task ``?task=`` names (404 when the directive has no such task), or None."""
+    if (task_pk := query_id(request.GET, "task")) is not None and task_pk not in {t.pk for t in figures.tasks}:
+        raise Http404
+    return task_pk
+
+
 def _wanted(figures, request):
     """The units and task a figure link names: ``unit`` (with ``scope=own``
     for the unit alone, otherwise its subtree) and ``task``."""
@@ -194,9 +210,7 @@ def _wanted(figures, request):
         if unit is None:
             raise Http404
         unit_pks = {unit.pk} if request.GET.get("scope") == "own" else set(figures.subtree_ids(unit.pk))
-    if (task_pk := query_id(request.GET, "task")) is not None and task_pk not in {t.pk for t in figures.tasks}:
-        raise Http404
-    return unit, unit_pks, task_pk
+    return unit, unit_pks, _task_of(figures, request)
 
 
 @require_safe
@@ -219,10 +233,12 @@ def figure_rows(request):
     assignments in a category of the taxonomy. A figure of one unit (its
     subtree, or the unit alone down to a single assignment) is computed for
     that unit's subtree only, not for the whole directive."""
-    selection, figures = _figures(request, query_id(request.GET, "unit"))
+    selection, figures, top_rows = _figures_or_top_rows(request, query_id(request.GET, "task"))
     if figures is None:
         raise Http404
-    unit, unit_pks, task_pk = _wanted(figures, request)
+    unit, unit_pks, task_pk = (
+        _wanted(figures, request) if top_rows is None else (None, None, _task_of(figures, request))
+    )
     category = request.GET.get("category", "")
     measure = request.GET.get("measure", "expected")
     if category not in Category.values:
@@ -245,7 +261,10 @@ def figure_rows(request):
         "measure_label": dict(measure_labels())[measure],
         "category": category,
     }
-    if category:
+    if top_rows is not None:
+        context["top_rows"] = [(row, row.count(measure, category)) for row in top_rows]
+        context["top_total"] = sum(count for _row, count in context["top_rows"])
+    elif category:
         context["cells"] = [cell for cell in cells if cell.category == category]
         context["category_label"] = Category(category).label
     else:

@@ -5,7 +5,6 @@ roles) as the dashboard page."""
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,7 +15,7 @@ from rest_framework.views import APIView
 from dashboard.measures import MEASURES, Category
 from dashboard.selection import selection_from
 from dashboard.tally_figures import tally_dashboard
-from reports.models import Assignment
+from dashboard.top_rows import too_large_to_compute
 
 
 class CountsSerializer(serializers.Serializer):
@@ -121,13 +120,8 @@ class FiguresView(APIView):
         if selection is None:
             raise exceptions.NotFound(_("No directive has reporting periods yet."))
         tallied = tally_dashboard(selection)
-        if tallied is None and selection.unit is None and _too_large_to_compute(selection.directive):
+        if tallied is None and selection.unit is None and too_large_to_compute(selection.directive):
             # Being recalculated after a change: the last tallies, as the dashboard shows them.
             tallied = tally_dashboard(selection, allow_stale=True)
         figures = tallied[0] if tallied else selection.figures()
         return Response(figures_data(selection, figures, from_tallies=tallied is not None))
-
-
-def _too_large_to_compute(directive):
-    limit = settings.DASHBOARD_LIVE_MAX_ASSIGNMENTS
-    return Assignment.objects.filter(task__directive=directive)[: limit + 1].count() > limit
