@@ -27,6 +27,10 @@ KEY_PAGES = (
     "inbox",
     "inbox_filtered",
     "assignment_rows",
+    "task_whole",
+    "task_province",
+    "rows_whole",
+    "rows_province",
 )
 
 
@@ -77,6 +81,12 @@ def urls(params, found):
     one = found["assignment"]
     pages["assignment_rows"] = (
         "committee", f"/dashboard/figures/?{ranged}&unit={one['unit']}&scope=own&task={one['task']}")  # fmt: skip
+    # A task's drill-down and the overdue reports behind its figure, for the whole directive and a province.
+    task = one["task"]
+    pages["task_whole"] = ("committee", f"/dashboard/tasks/{task}/?{latest}")
+    pages["task_province"] = ("committee", f"/dashboard/tasks/{task}/?{latest}&unit={province}")
+    pages["rows_whole"] = ("committee", f"/dashboard/figures/?{latest}&task={task}&measure=overdue")
+    pages["rows_province"] = ("committee", f"/dashboard/figures/?{latest}&unit={province}&task={task}&measure=overdue")
     return pages
 
 
@@ -129,6 +139,7 @@ def check(params):
     from django.test.utils import setup_test_environment
 
     from bench.probe import RECOUNT_SQL
+    from units.models import Unit
 
     setup_test_environment()  # the responses carry their template context
     users = {name: Client(SERVER_NAME="localhost") for name in ("committee", "office")}
@@ -181,6 +192,26 @@ def check(params):
     sql = recount(rows_page.context["selection"], [one["unit"]], one["task"])
     cases["assignment_rows"] = {"page": shown, "sql": {k: sql[k] for k in shown}, "equal": shown == {
         k: sql[k] for k in shown}}  # fmt: skip
+    # A task's drill-down: its figures, and (for the whole directive) its top rows adding up to them.
+    everything = list(Unit.objects.without_tree_fields().values_list("pk", flat=True))
+    for name, units in (("task_whole", everything), ("task_province", None)):
+        page = get(*pages[name])
+        block = page.context["task_figures"].block
+        counts = {key: getattr(block.counts, key) for key in HEADLINE}
+        if units is None:
+            units = page.context["figures"].subtree_ids(params["province"])
+        sql = recount(page.context["selection"], units, one["task"])
+        rows = page.context["top_rows"]
+        added = None if rows is None else {key: sum(getattr(r.block.counts, key) for r in rows) for key in HEADLINE}
+        cases[name] = {"page": counts, "sql": sql, "equal": counts == sql and added in (None, counts)}
+    # The overdue reports behind a task's figure: counted by top row, or listed.
+    for name, units in (("rows_whole", everything), ("rows_province", None)):
+        page = get(*pages[name])
+        shown = page.context["top_total"] if "top_rows" in page.context else len(page.context["rows"])
+        if units is None:
+            units = page.context["figures"].subtree_ids(params["province"])
+        sql = recount(page.context["selection"], units, one["task"])["overdue"]
+        cases[name] = {"page": shown, "sql": sql, "equal": shown == sql}
     # The inbox: how many reports wait, unfiltered and filtered.
     for name in ("inbox", "inbox_filtered"):
         if name not in pages:
