@@ -66,8 +66,13 @@ class NotificationQuerySet(models.QuerySet):
 class Notification(models.Model):
     """An item in a user's in-app inbox."""
 
+    # No index of its own: the (recipient, read at) index leads with it.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+        db_index=False,
     )
     kind = NormalizedCharField(_("kind"), max_length=40, choices=NotificationKind.choices)
     report = models.ForeignKey(

@@ -132,8 +132,14 @@ class Reminder(LedgerRow):
     from pending to sent, in the same transaction as the notifications it
     creates, so it is delivered exactly once or not at all."""
 
+    # No index of its own: the unique key (assignment, period, kind, offset) leads with it,
+    # and a sweep writes a hundred thousand rows.
     assignment = models.ForeignKey(
-        "reports.Assignment", on_delete=models.CASCADE, related_name="reminders", verbose_name=_("assignment")
+        "reports.Assignment",
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("assignment"),
+        db_index=False,
     )
     period = models.ForeignKey(
         "reports.ReportingPeriod", on_delete=models.CASCADE, related_name="reminders", verbose_name=_("period")
