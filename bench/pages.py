@@ -244,6 +244,18 @@ def measure(sessions, base, params, found, *, sample, count):
     return results
 
 
+def measure_reminded(office, base, params, *, sample, count):
+    """The late list by reminders sent, first and second page, measured again
+    after the sweep has sent its reminders (before it, no row has any)."""
+    ranged = f"directive={params['directive']}&start={params['start']}&end={params['end']}"
+    path = f"/dashboard/?{ranged}&late_sort=reminders"
+    results = {"late_reminders_swept_1": sample(office, base + path, count=count)}
+    after = NEXT.search(office.get(base + path, timeout=600).text)
+    if after:
+        results["late_reminders_swept_2"] = sample(office, f"{base}{path}&late_after={after.group(1)}", count=count)
+    return results
+
+
 def targets(pages):
     """(name, value, limit, how) rows for bench/run.py's targets: p95 ≤ 250 ms each."""
     return [(f"{name} p95 (ms)", row["p95_ms"], 250, "le") for name, row in sorted(pages.items())]

@@ -486,6 +486,33 @@ def print_table(results):
 # --- the run ---------------------------------------------------------------------------------------
 
 
+def app_start(processes, env, log_dir):
+    """Starts the app under gunicorn (and a Celery worker for the exports too
+    large for a request), as in production; its base URL once it answers."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    processes.start(
+        "gunicorn",
+        # gunicorn's rule of thumb: (2 × cores) + 1 workers; two threads each for the waits on the database.
+        [str(BIN / "gunicorn"), "tracker.wsgi", "--bind", f"127.0.0.1:{port}", "--workers",
+         str(2 * (os.cpu_count() or 1) + 1), "--threads", "2", "--worker-class", "gthread", "--timeout", "600",
+         "--access-logfile", "-",
+         # Longer than the load test's think time, as a reverse proxy's would be: no reset races.
+         "--keep-alive", "10"],
+        env,
+    )  # fmt: skip
+    processes.start("celery", [str(BIN / "celery"), "-A", "tracker", "worker", "--pool", "solo",
+                               "--loglevel", "WARNING"], env)  # fmt: skip
+    for _ in range(120):
+        try:
+            if requests.get(f"{base}/ping", timeout=10).text == "ok":
+                return base
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise HarnessError(f"gunicorn did not answer on {base} (see {log_dir / 'gunicorn.log'})")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=SCALES, default="province")
@@ -541,30 +568,7 @@ def main(argv=None):
                        "province": found["province"]["pk"]}  # fmt: skip
         found_pages = probe(env, "pages_discover", json.dumps(page_params))
 
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        processes.start(
-            "gunicorn",
-            # gunicorn's rule of thumb: (2 × cores) + 1 workers; two threads each for the waits on the database.
-            [str(BIN / "gunicorn"), "tracker.wsgi", "--bind", f"127.0.0.1:{port}", "--workers",
-             str(2 * (os.cpu_count() or 1) + 1), "--threads", "2", "--worker-class", "gthread", "--timeout", "600",
-             "--access-logfile", "-",
-             # Longer than the load test's think time, as a reverse proxy's would be: no reset races.
-             "--keep-alive", "10"],
-            env,
-        )  # fmt: skip
-        # Exports too large for the request go to a worker (as in production).
-        processes.start("celery", [str(BIN / "celery"), "-A", "tracker", "worker", "--pool", "solo",
-                                   "--loglevel", "WARNING"], env)  # fmt: skip
-        for _ in range(120):
-            try:
-                if requests.get(f"{base}/ping", timeout=10).text == "ok":
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
-        else:
-            raise HarnessError(f"gunicorn did not answer on {base} (see {log_dir / 'gunicorn.log'})")
+        base = app_start(processes, env, log_dir)
 
         m = results["measurements"] = {}
         committee = signed_in(base, "committee")
@@ -622,6 +626,11 @@ def main(argv=None):
         }
         log("e-mail outbox: the sweep's e-mails")
         m["emails"] = probe(env, "emails", "2000")
+        log("late list by reminders sent, now that the sweep has sent them")
+        base = app_start(processes, env, log_dir)
+        office = signed_in(base, "office")
+        m["pages"].update(pages.measure_reminded(office, base, page_params, sample=sample, count=options.requests))
+        processes.stop()
 
         log("query counts")
         params = {"directive": directive, "latest": latest, "start": span["start"], "end": span["end"],
