@@ -76,10 +76,12 @@ class Selection:
             return chosen[0].label
         return _("%(start)s to %(end)s") % {"start": chosen[0].label, "end": chosen[-1].label}
 
-    def figures(self, scope=None):
+    def figures(self, scope=None, *, series=True):
         """The figures of this selection, for ``scope``'s subtree when given
-        (a page about one unit), else for the selection's own scope."""
-        return figures_build(directive=self.directive, periods=self.periods, as_of=self.as_of, scope=scope or self.unit)
+        (a page about one unit), else for the selection's own scope; without
+        the chart's points when ``series`` is False."""
+        return figures_build(directive=self.directive, periods=self.periods, as_of=self.as_of,
+                             scope=scope or self.unit, series=series)  # fmt: skip
 
     @property
     def whole_query(self):

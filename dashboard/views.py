@@ -31,10 +31,10 @@ LATE_LIST_SIZE = 25
 view_permission = permission_required("dashboard.view_dashboard", raise_exception=True)
 
 
-def _figures(request, unit_pk=None):
+def _figures(request, unit_pk=None, *, series=True):
     """The selection and its figures; for a page about one unit, only that
     unit's subtree is computed (a province's rows at national size, not the
-    country's)."""
+    country's); without the chart's points for a page that shows none."""
     selection = selection_from(request)
     if selection is None:
         return None, None
@@ -43,7 +43,7 @@ def _figures(request, unit_pk=None):
         scope = Unit.objects.without_tree_fields().filter(pk=unit_pk).first()
         if scope is None:
             raise Http404
-    return selection, selection.figures(scope=scope)
+    return selection, selection.figures(scope=scope, series=series)
 
 
 def _chart_data(figures):
@@ -125,7 +125,7 @@ def dashboard(request):
 @view_permission
 def matrix_children(request, unit_pk):
     """The rows below one unit (htmx: the matrix expands on demand)."""
-    selection, figures = _figures(request, unit_pk)
+    selection, figures = _figures(request, unit_pk, series=False)
     if figures is None or unit_pk not in figures.units:
         raise Http404
     sums, own = rollups(figures)
@@ -157,7 +157,7 @@ def task_detail(request, task_pk):
     return render(request, "dashboard/task_detail.html", context)
 
 
-def _figures_or_top_rows(request, task_pk=None):
+def _figures_or_top_rows(request, task_pk=None, *, series=True):
     """(selection, figures, top rows): the top rows from the tallies (and their
     figures) when the page is about the whole of a directive too large to
     compute live, else the live figures of the selection and no top rows."""
@@ -166,7 +166,7 @@ def _figures_or_top_rows(request, task_pk=None):
         found = tallied_top_rows(selection, task_pk)
         if found is not None:
             return selection, found[0], found[1]
-    return *_figures(request, query_id(request.GET, "unit")), None
+    return *_figures(request, query_id(request.GET, "unit"), series=series), None
 
 
 @require_safe
@@ -174,7 +174,7 @@ def _figures_or_top_rows(request, task_pk=None):
 @view_permission
 def unit_detail(request, unit_pk):
     """Unit → its assignments and reports, with the units below it rolled up."""
-    selection, figures = _figures(request, unit_pk)
+    selection, figures = _figures(request, unit_pk, series=False)
     if figures is None or unit_pk not in figures.units:
         raise Http404
     unit = figures.units[unit_pk]
@@ -233,7 +233,7 @@ def figure_rows(request):
     assignments in a category of the taxonomy. A figure of one unit (its
     subtree, or the unit alone down to a single assignment) is computed for
     that unit's subtree only, not for the whole directive."""
-    selection, figures, top_rows = _figures_or_top_rows(request, query_id(request.GET, "task"))
+    selection, figures, top_rows = _figures_or_top_rows(request, query_id(request.GET, "task"), series=False)
     if figures is None:
         raise Http404
     unit, unit_pks, task_pk = (

@@ -716,3 +716,15 @@ def test_figures_take_the_same_few_queries_whatever_the_amount_of_data(db):
     assert large_figures.total.counts.expected == 10 * small_figures.total.counts.expected
     # tasks, assignments, units, successions, the moves since the range ended, periods, reports
     assert len(small) == len(large) == 7
+
+
+def test_without_the_series_the_figures_are_the_same_and_have_no_points(world):
+    full = figures_build(directive=world.directive, periods=[world.h2], as_of=D(2024, 12, 21))
+    lean = figures_build(directive=world.directive, periods=[world.h2], as_of=D(2024, 12, 21), series=False)
+    assert full.series and not lean.series and all(not task.trend for task in lean.by_task)
+    assert set(lean.cells) == set(full.cells)
+    for key, cell in full.cells.items():
+        other = lean.cells[key]
+        assert (other.counts, other.category, other.latest, other.progress) == (
+            cell.counts, cell.category, cell.latest, cell.progress)  # fmt: skip
+    assert lean.total.counts == full.total.counts and lean.total.taxonomy.counts == full.total.taxonomy.counts
