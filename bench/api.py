@@ -73,6 +73,7 @@ def api_targets(measured):
     return [
         ("API reports list by unit+period p95 (ms)", measured["api_reports_unit_period"]["p95_ms"], P95_LIMIT_MS, "le"),
         ("API figures p95 (ms)", measured["api_figures"]["p95_ms"], P95_LIMIT_MS, "le"),
+        ("API figures of one unit's subtree p95 (ms)", measured["api_figures_unit"]["p95_ms"], P95_LIMIT_MS, "le"),
     ]
 
 

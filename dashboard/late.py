@@ -109,22 +109,38 @@ ORDER BY u.name, t.number, per.days DESC, a.id, per.id
 LIMIT %s
 """
 
-_SENT_SQL = """
+# The late list by reminders sent walks (count, days overdue) groups, most
+# reminded and oldest first: the counts of the range's sent reminders per
+# (assignment, period), grouped, from the partial index of sent reminders;
+# then each group's missing pairs by unit name as the other orders do.
+_SENT_GROUPS_SQL = """
 WITH per (id, schedule_id, ends_on, days) AS (VALUES {periods})
-SELECT a.id, per.id, u.name, t.number, per.days, count(*) AS sent
-FROM reminders_reminder m
-JOIN reports_assignment a ON a.id = m.assignment_id
-JOIN units_unit u ON u.id = a.unit_id
+SELECT DISTINCT s.sent, per.days
+FROM (SELECT m.assignment_id, m.period_id, count(*) AS sent FROM reminders_reminder m
+      WHERE m.status = 'sent' AND m.period_id IN (SELECT id FROM per)
+      GROUP BY m.assignment_id, m.period_id) s
+JOIN per ON per.id = s.period_id
+ORDER BY s.sent DESC, per.days DESC
+"""
+
+_SENT_SQL = """
+WITH per (id, schedule_id, ends_on, days) AS (VALUES {periods}),
+sent AS (SELECT m.assignment_id, m.period_id FROM reminders_reminder m
+         WHERE m.status = 'sent' AND m.period_id IN (SELECT id FROM per)
+         GROUP BY m.assignment_id, m.period_id HAVING count(*) = %s)
+SELECT a.id, per.id, u.name, t.number, per.days, %s
+FROM units_unit u
+JOIN reports_assignment a ON a.unit_id = u.id
 JOIN directives_task t ON t.id = a.task_id
-JOIN per ON per.id = m.period_id AND per.schedule_id = a.schedule_id
-WHERE m.status = 'sent' AND t.directive_id = %s
+JOIN per ON per.schedule_id = a.schedule_id
+JOIN sent ON sent.assignment_id = a.id AND sent.period_id = per.id
+WHERE t.directive_id = %s
   AND (u.valid_from IS NULL OR u.valid_from <= per.ends_on)
   AND (u.valid_to IS NULL OR u.valid_to >= per.ends_on)
   AND NOT EXISTS (SELECT 1 FROM reports_progressreport r
                   WHERE r.assignment_id = a.id AND r.period_id = per.id AND r.state IN ('submitted', 'accepted'))
-GROUP BY a.id, per.id, u.name, t.number, per.days
-HAVING (-count(*), -per.days, u.name, t.number, a.id, per.id) > (%s, %s, %s, %s, %s, %s)
-ORDER BY count(*) DESC, per.days DESC, u.name, t.number, a.id, per.id
+  {where}
+ORDER BY u.name, t.number, a.id, per.id
 LIMIT %s
 """
 
@@ -278,10 +294,26 @@ def late_page(selection, sort="days", after=None, size=LATE_PAGE_SIZE):
 
 
 def _reminded(cursor, directive, periods, key, sent, limit):
-    """The missing pairs with reminders sent, most reminded first, after the
-    key (with its ``sent`` count)."""
-    first = (-(10**9), -(10**9), "", -1, 0, 0)  # before any row
-    bound = first if key is None else (-sent, -key[2], key[0], key[1], key[3], key[4])
+    """The missing pairs with reminders sent, most reminded first, then most
+    overdue, after the key (with its ``sent`` count): one query for the
+    groups, then one per group until a page is full."""
     values, value_params = _values(periods)
-    cursor.execute(_SENT_SQL.format(periods=values), [*value_params, directive.pk, *bound, limit])
-    return cursor.fetchall()
+    cursor.execute(_SENT_GROUPS_SQL.format(periods=values), value_params)
+    groups = cursor.fetchall()
+    if key is not None:
+        groups = [(count, days) for count, days in groups if (-count, -days) >= (-sent, -key[2])]
+    found = []
+    for count, days in groups:
+        same = [(p, d) for p, d in periods if d == days]
+        where, params = "", []
+        if key is not None and (count, days) == (sent, key[2]):
+            name, number, _days, assignment, period = key
+            where = "AND u.name >= %s AND (u.name, t.number, a.id, per.id) > (%s, %s, %s, %s)"
+            params = [name, name, number, assignment, period]
+        values, value_params = _values(same)
+        cursor.execute(_SENT_SQL.format(periods=values, where=where),
+                       [*value_params, count, count, directive.pk, *params, limit - len(found)])  # fmt: skip
+        found += cursor.fetchall()
+        if len(found) >= limit:
+            break
+    return found

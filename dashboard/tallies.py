@@ -201,14 +201,45 @@ def _catch_up(shape, since, rounds=3):
             return
         since = timezone.now()
         units = {pk: unit for members in shape.by_top.values() for a in members for pk, unit in [(a.unit_id, a.unit)]}
-        slices = {(task, shape.top_of(units[unit])) for task, unit in changed if unit in units}
-        tasks, tops = {task for task, _top in slices}, {top for _task, top in slices}
-        sums = {key: value for key, value in shape.sums(tops=tops, tasks=tasks).items() if (key[0], key[2]) in slices}
-        with transaction.atomic():
-            for task, top in slices:
-                Tally.objects.filter(directive=shape.directive, task_id=task, top_unit_id=top).delete()
-            Tally.objects.bulk_create(shape.rows(sums), batch_size=5000)
-            _bump_on_commit(shape.directive.pk)
+        _retally(shape, {(task, shape.top_of(units[unit])) for task, unit in changed if unit in units})
+
+
+def _retally(shape, slices):
+    """Walks the (task pk, top row pk) ``slices`` again and replaces their rows."""
+    tasks, tops = {task for task, _top in slices}, {top for _task, top in slices}
+    sums = {key: value for key, value in shape.sums(tops=tops, tasks=tasks).items() if (key[0], key[2]) in slices}
+    with transaction.atomic():
+        for task, top in slices:
+            Tally.objects.filter(directive=shape.directive, task_id=task, top_unit_id=top).delete()
+        Tally.objects.bulk_create(shape.rows(sums), batch_size=5000)
+        _bump_on_commit(shape.directive.pk)
+
+
+def tallies_retally(*, pairs):
+    """Re-tallies, in the caller's transaction, what an assignment's or a
+    unit's change touches: the (task, unit) ``pairs`` (task and unit pks),
+    each in the top row of the matrix its unit falls under, for every task
+    when the task is None. Seconds for a province nationally, instead of a
+    rebuild of everything (minutes) and a dashboard "being recalculated"
+    meanwhile. Nothing to do when the tallies are stale (a rebuild is due)."""
+    from directives.models import Task
+
+    today = timezone.localdate()
+    fresh = TallyState.objects.filter(is_stale=False, built_on=today).values_list("directive_id", flat=True)
+    if not pairs or not (fresh := set(fresh)):
+        if pairs and TallyState.objects.filter(is_stale=False).exists():
+            tallies_mark_stale()  # built on an earlier day: the nightly rebuild has not run yet
+        return
+    tasks = dict(Task.objects.filter(directive_id__in=fresh).values_list("pk", "directive_id"))
+    wanted = {}
+    for task, unit in pairs:
+        for task_pk in [task] if task is not None else list(tasks):
+            if task_pk in tasks:
+                wanted.setdefault(tasks[task_pk], set()).add((task_pk, unit))
+    for directive in Directive.objects.filter(pk__in=wanted):
+        shape = _Shape(directive, today)
+        slices = {(task, shape.top_of(shape.units[unit])) for task, unit in wanted[directive.pk] if unit in shape.units}
+        _retally(shape, slices)
 
 
 def tallies_mark_stale():

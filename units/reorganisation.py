@@ -191,6 +191,11 @@ class _Run:
         self.units = {u.code: u for u in Unit.objects.without_tree_fields().filter(code__in=codes)}
         if not self._check_rows():
             return
+        # The tree changes shape: the dashboard's tallies are rebuilt once after it (rolled back
+        # with everything else on a dry run), not re-tallied unit by unit as each change is saved.
+        from dashboard.tallies import tallies_mark_stale
+
+        tallies_mark_stale()
         self._open_successors()
         if self.out.problems:
             return

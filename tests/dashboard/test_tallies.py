@@ -17,9 +17,10 @@ from dashboard.tallies import FIELDS, tallies_rebuild
 from dashboard.tally_figures import LATE_ROWS, tally_dashboard, tally_late_rows
 from directives.models import Directive
 from reports.demo import demo_data_create
-from reports.models import ProgressReport, ReportingPeriod, ReportState
+from reports.models import Assignment, ProgressReport, ReportingPeriod, ReportState
 from reports.workflow import report_transition
-from tests.factories import AssignmentFactory, UnitFactory, UserFactory
+from tests.factories import AssignmentFactory, TaskFactory, UnitFactory, UserFactory
+from units.models import Unit, UnitSuccession
 from units.roles import ADMIN_GROUP
 
 TODAY = datetime.date(2025, 9, 2)
@@ -112,16 +113,94 @@ def test_each_workflow_step_keeps_the_tallies_equal_to_a_rebuild(demo):
         assert sorted(Tally.objects.values_list("task_id", "period_id", "top_unit_id", *FIELDS)) == maintained
 
 
-def test_a_new_unit_or_assignment_makes_the_dashboard_compute_live_until_rebuilt(demo):
+def test_a_new_root_unit_makes_the_dashboard_compute_live_until_rebuilt(demo):
     with time_machine.travel(NOW, tick=False):
         tallies_rebuild(directive=demo)
         assert tally_dashboard(select(directive=demo.pk)) is not None
-        unit = UnitFactory(name="Đảng ủy xã Mới (thử)")
+        unit = UnitFactory(name="Đảng ủy xã Mới (thử)")  # no parent: the matrix's top rows change
         AssignmentFactory(task=demo.tasks.first(), unit=unit, schedule=demo.tasks.first().assignments.first().schedule)
         assert TallyState.objects.get(directive=demo).is_stale
         assert tally_dashboard(select(directive=demo.pk)) is None
         tallies_rebuild(directive=demo)
         assert_same(select(directive=demo.pk))
+
+
+def _tallies():
+    return sorted(Tally.objects.values_list("task_id", "period_id", "top_unit_id", *FIELDS))
+
+
+def _assert_retallied(demo):
+    """The tallies are still fresh, and equal to a rebuild's."""
+    assert not TallyState.objects.get(directive=demo).is_stale
+    maintained = _tallies()
+    for params in ranges(demo):
+        assert_same(select(**params))
+    tallies_rebuild(directive=demo)
+    assert _tallies() == maintained
+
+
+def test_an_assignment_added_changed_or_removed_re_tallies_only_what_it_touches(demo, django_assert_max_num_queries):
+    with time_machine.travel(NOW, tick=False):
+        tallies_rebuild(directive=demo)
+        task = demo.tasks.order_by("number").last()
+        commune = Unit.objects.without_tree_fields().filter(level=3, parent__isnull=False).order_by("code").first()
+        schedule = task.assignments.first().schedule
+        with django_assert_max_num_queries(40):  # a few reads and writes, not a rebuild of everything
+            added = AssignmentFactory(task=task, unit=commune, schedule=schedule, role="coordinating")
+        _assert_retallied(demo)
+        added.role, added.deadline = "lead", TODAY - datetime.timedelta(days=30)
+        added.save()
+        _assert_retallied(demo)
+        added.delete()
+        _assert_retallied(demo)
+
+
+def test_an_assignments_wording_or_a_units_name_changes_nothing(demo, django_assert_max_num_queries):
+    with time_machine.travel(NOW, tick=False):
+        tallies_rebuild(directive=demo)
+        before = _tallies()
+        assignment = Assignment.objects.order_by("pk").first()
+        assignment.responsible_person, assignment.work = "Đồng chí Phó Bí thư", "Chỉ đạo quán triệt."
+        with django_assert_max_num_queries(4):
+            assignment.save()
+        unit = Unit.objects.without_tree_fields().get(pk=assignment.unit_id)
+        unit.name = "Tên mới (thử)"
+        unit.save()
+        assert not TallyState.objects.get(directive=demo).is_stale and _tallies() == before
+
+
+def test_a_unit_closed_on_another_day_re_tallies_its_top_row(demo):
+    with time_machine.travel(NOW, tick=False):
+        tallies_rebuild(directive=demo)
+        linked = UnitSuccession.objects.values_list("predecessor_id", "successor_id")
+        skip = {pk for pair in linked for pk in pair}
+        unit = (
+            Unit.objects.without_tree_fields()
+            .filter(level=3, valid_to__isnull=True, assignments__isnull=False)
+            .exclude(pk__in=skip)
+            .order_by("code")
+            .first()
+        )
+        unit.valid_to = TODAY - datetime.timedelta(days=100)
+        unit.save()
+        _assert_retallied(demo)
+
+
+def test_a_unit_moved_or_a_task_deleted_rebuilds_everything(demo):
+    with time_machine.travel(NOW, tick=False):
+        tallies_rebuild(directive=demo)
+        communes = Unit.objects.without_tree_fields().filter(level=3).order_by("code")
+        unit, other = communes.first(), Unit.objects.without_tree_fields().get(pk=communes.last().parent_id)
+        assert unit.parent_id != other.pk
+        unit.parent = other
+        unit.save()
+        assert TallyState.objects.get(directive=demo).is_stale
+        task = TaskFactory(directive=demo, number=99)
+        AssignmentFactory(task=task, unit=other, schedule=demo.tasks.first().assignments.first().schedule)
+        tallies_rebuild(directive=demo)
+        assert not TallyState.objects.get(directive=demo).is_stale
+        task.delete()  # its assignments go with it: one rebuild after, not one re-tally for each
+        assert TallyState.objects.get(directive=demo).is_stale
 
 
 def test_a_period_not_yet_past_due_is_read_from_tallies_built_that_day_only(demo):
