@@ -88,7 +88,8 @@ def unit_saved(sender, instance, created, raw=False, **kwargs):
     if old[0] != instance.parent_id or instance.parent_id is None or linked:
         tallies_mark_stale()  # moved, a root, or linked to other units: everything is rebuilt
         return
-    tallies_retally(pairs={(None, instance.pk)})  # opened or closed on other days: its own top row
+    # Opened or closed on other days: the tasks it is assigned, in its own top row.
+    tallies_retally(pairs={(task, instance.pk) for task in instance.assignments.values_list("task_id", flat=True)})
 
 
 @receiver(post_delete, sender=Unit)

@@ -218,10 +218,10 @@ def _retally(shape, slices):
 def tallies_retally(*, pairs):
     """Re-tallies, in the caller's transaction, what an assignment's or a
     unit's change touches: the (task, unit) ``pairs`` (task and unit pks),
-    each in the top row of the matrix its unit falls under, for every task
-    when the task is None. Seconds for a province nationally, instead of a
-    rebuild of everything (minutes) and a dashboard "being recalculated"
-    meanwhile. Nothing to do when the tallies are stale (a rebuild is due)."""
+    each in the top row of the matrix its unit falls under. Seconds for a
+    province nationally, instead of a rebuild of everything (minutes) and a
+    dashboard "being recalculated" meanwhile. Nothing to do when the tallies
+    are stale (a rebuild is due)."""
     from directives.models import Task
 
     today = timezone.localdate()
@@ -233,9 +233,8 @@ def tallies_retally(*, pairs):
     tasks = dict(Task.objects.filter(directive_id__in=fresh).values_list("pk", "directive_id"))
     wanted = {}
     for task, unit in pairs:
-        for task_pk in [task] if task is not None else list(tasks):
-            if task_pk in tasks:
-                wanted.setdefault(tasks[task_pk], set()).add((task_pk, unit))
+        if task in tasks:
+            wanted.setdefault(tasks[task], set()).add((task, unit))
     for directive in Directive.objects.filter(pk__in=wanted):
         shape = _Shape(directive, today)
         slices = {(task, shape.top_of(shape.units[unit])) for task, unit in wanted[directive.pk] if unit in shape.units}

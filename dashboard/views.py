@@ -31,11 +31,12 @@ LATE_LIST_SIZE = 25
 view_permission = permission_required("dashboard.view_dashboard", raise_exception=True)
 
 
-def _figures(request, unit_pk=None, *, series=True):
-    """The selection and its figures; for a page about one unit, only that
-    unit's subtree is computed (a province's rows at national size, not the
-    country's); without the chart's points for a page that shows none."""
-    selection = selection_from(request)
+def _figures(request, unit_pk=None, *, series=True, selection=None):
+    """The selection (``selection`` when already read) and its figures; for a
+    page about one unit, only that unit's subtree is computed (a province's
+    rows at national size, not the country's); without the chart's points for
+    a page that shows none."""
+    selection = selection or selection_from(request)
     if selection is None:
         return None, None
     scope = None
@@ -166,7 +167,7 @@ def _figures_or_top_rows(request, task_pk=None, *, series=True):
         found = tallied_top_rows(selection, task_pk)
         if found is not None:
             return selection, found[0], found[1]
-    return *_figures(request, query_id(request.GET, "unit"), series=series), None
+    return *_figures(request, query_id(request.GET, "unit"), series=series, selection=selection), None
 
 
 @require_safe
