@@ -32,8 +32,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from dashboard.measures import Block, Counts, Progress, ReportStatus, Rule
-from dashboard.states import ReportRow, Successions, Walk, attention_status, report_rows
+from django.db.models import Case, F, Q, Sum, Value, When, Window
+from django.db.models.functions import Lead, RowNumber
+
+from dashboard.measures import RECEIVED, Block, Counts, Progress, ReportStatus, Rule
+from dashboard.states import (
+    ReportRow,
+    Successions,
+    Walk,
+    attention_status,
+    on_time_limit,
+    report_rows,
+    status_day,
+)
 from directives.models import Task
 from reports.models import Assignment, ProgressReport, ReportingPeriod
 from units.models import Unit, UnitSuccession
@@ -133,12 +144,14 @@ class Figures:
             yield from ((cell, row) for row in cell.expected)
 
     def subtree_ids(self, unit_pk):
-        """The unit and every unit below it (display units only matter)."""
+        """The unit and every unit below it (display units only matter; a unit
+        with nothing assigned at or below it is not loaded, and has none)."""
         found, stack = [], [unit_pk]
         while stack:
             pk = stack.pop()
             found.append(pk)
-            stack.extend(self.units[pk].child_ids)
+            if pk in self.units:
+                stack.extend(self.units[pk].child_ids)
         return found
 
     def block_for(self, unit_pks, task_pk=None):
@@ -150,13 +163,13 @@ class Figures:
         return block
 
 
-def _load(directive, end_due, scope, end_day):
+def _load(directive, end_due, scope, end_day, wanted_of, as_of):
     tasks = list(Task.objects.filter(directive=directive).order_by("number"))
     assignments = Assignment.objects.filter(task__directive=directive)
-    units = Unit.objects.without_tree_fields()
     pairs = list(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
+    linked = {pk for pair in pairs for pk in pair}
     moved = moved_since(end_day)
-    reports = ProgressReport.objects.filter(assignment__task__directive=directive, period__due_on__lte=end_due)
+    tree = Unit.objects.without_tree_fields()
     if scope is not None:
         # The scope's subtree, with the closed units merged into it (their reports roll up
         # under their successors) wherever they stood in the tree.
@@ -168,8 +181,7 @@ def _load(directive, end_due, scope, end_day):
             covered |= merged
             merged = {pred for pred, succ in pairs if succ in covered} - covered
         assignments = assignments.filter(unit_id__in=covered)
-        units = units.filter(pk__in={*covered, *(pk for pair in pairs for pk in pair)})
-        reports = reports.filter(assignment__unit_id__in=covered)
+        tree = tree.filter(pk__in=covered | linked)
     assignments = list(
         assignments.select_related("schedule").only(
             "pk",
@@ -184,9 +196,10 @@ def _load(directive, end_due, scope, end_day):
     )
     units = {
         u.pk: u
-        for u in units.only(
-            "pk", "parent_id", "code", "name", "short_name", "kind", "level", "valid_from", "valid_to"
-        ).order_by("level", "name")
+        for u in Unit.objects.without_tree_fields()
+        .filter(pk__in=_with_parents(tree, moved, {a.unit_id for a in assignments} | linked, scope))
+        .only("pk", "parent_id", "code", "name", "short_name", "kind", "level", "valid_from", "valid_to")
+        .order_by("level", "name")
     }
     place_on(units, end_day, moved)
     for unit in units.values():
@@ -199,8 +212,84 @@ def _load(directive, end_due, scope, end_day):
         .select_related("schedule")
         .order_by("due_on", "kind", "pk")
     )
-    reports = report_rows(reports)
-    return tasks, assignments, units, pairs, periods, reports
+    if scope is None:
+        reports = ProgressReport.objects.filter(assignment__task__directive=directive, period__due_on__lte=end_due)
+    else:
+        reports = ProgressReport.objects.filter(
+            assignment_id__in=[a.pk for a in assignments], period__due_on__lte=end_due
+        )
+    wanted = wanted_of(periods)
+    start = _history_start(periods, wanted, as_of)
+    if start is None:
+        return tasks, assignments, units, pairs, periods, report_rows(reports)
+    recent = report_rows(reports.filter(Q(period__due_on__gte=start) | Q(assignment__unit_id__in=linked)))
+    # Before ``start`` a (unit, task) reads its latest report and the first "completed" one
+    # of the run that ends with it; not when a report of the range already ends that run.
+    first_due, due = {}, {p.pk: p.due_on for p in periods}
+    for period in wanted:
+        first_due[period.schedule_id] = min(first_due.get(period.schedule_id, period.due_on), period.due_on)
+    schedule_of = {a.pk: a.schedule_id for a in assignments}
+    settled = {
+        r.assignment_id
+        for r in recent
+        if r.is_received
+        and r.implementation_status != "completed"
+        and due[r.period_id] <= first_due.get(schedule_of[r.assignment_id], datetime.date.min)
+    }
+    unsettled = [a.pk for a in assignments if a.schedule_id in first_due and a.pk not in settled
+                 and a.unit_id not in linked]  # fmt: skip
+    earlier = ProgressReport.objects.filter(assignment_id__in=unsettled, period__due_on__lt=start, state__in=RECEIVED)
+    return tasks, assignments, units, pairs, periods, recent + report_rows(_anchors(earlier))
+
+
+def _with_parents(tree, moved, wanted, scope):
+    """Pks of the ``wanted`` units of ``tree`` (a queryset of units) and of
+    every unit above them in it, on the tree of ``moved``: the units that
+    figures show or roll up through (not the thousands of Party cells below
+    them that nothing is assigned to), and ``scope`` itself."""
+    parents = {pk: moved.get(pk, parent) for pk, parent in tree.values_list("pk", "parent_id")}
+    found = {scope.pk} if scope is not None else set()
+    for pk in wanted:
+        while pk in parents and pk not in found:
+            found.add(pk)
+            pk = parents[pk]
+    return found
+
+
+def _history_start(periods, wanted, as_of):
+    """The earliest due date from which the states at the ``wanted`` periods
+    read every report: each wanted period's own, and the last one before it
+    past due on its status day (``Walk._last_due_row``). Before that date a
+    (unit, task) reads only its latest received report and the first of the
+    "completed" ones that end with it (``_anchors``); None: every report."""
+    by_schedule = defaultdict(list)
+    for period in periods:
+        by_schedule[period.schedule_id].append(period)
+    starts = []
+    for period in wanted:
+        day = status_day(period, as_of)
+        earlier = [p for p in by_schedule[period.schedule_id] if p.due_on < period.due_on and on_time_limit(p) < day]
+        starts.append(earlier[-1].due_on if earlier else period.due_on)
+    return min(starts, default=None)
+
+
+def _anchors(received):
+    """Of each assignment's ``received`` reports, the latest and the first of
+    the unbroken run of "completed" ones that ends with it: all that
+    ``Walk._latest`` reads of them when a later report of the range may
+    follow. For an assignment with no predecessor or successor only: a merged
+    (unit, task) reads the run across several assignments, in full."""
+    newest_first = [F("period__due_on").desc(), F("pk").desc()]
+
+    def window(expression):
+        return Window(expression, partition_by=[F("assignment_id")], order_by=newest_first)
+
+    not_completed = Case(When(implementation_status="completed", then=Value(0)), default=Value(1))
+    return received.annotate(
+        newest=window(RowNumber()),
+        broken=window(Sum(not_completed)),  # reports not "completed" from the latest back to this one
+        older_status=window(Lead("implementation_status")),
+    ).filter(Q(newest=1) | Q(broken=0) & (Q(older_status__isnull=True) | ~Q(older_status="completed")))
 
 
 def figures_build(*, directive, periods, as_of, scope=None, series=True) -> Figures:
@@ -208,10 +297,23 @@ def figures_build(*, directive, periods, as_of, scope=None, series=True) -> Figu
     ``directive`` on ``as_of``, for every unit or for the subtree of ``scope``;
     without the chart's and trends' points when ``series`` is False (a page
     that shows none: a province's units take a sixth of the time).
-    Seven queries (eight with a scope)."""
+    Nine queries at most (ten with a scope)."""
     periods = sorted(periods, key=lambda p: (p.due_on, p.pk))
     end = periods[-1]
-    tasks, assignments, units, pairs, all_periods, reports = _load(directive, end.due_on, scope, end.ends_on)
+    chosen = {p.pk for p in periods}
+
+    def series_keys_of(all_periods):
+        # Series points are period keys: schedules that share a key share a point.
+        keys = list(dict.fromkeys(p.key for p in all_periods))
+        return set(keys[-max(SERIES_MIN, len({p.key for p in periods})) :]) if series else set()
+
+    def wanted_of(all_periods):
+        keys = series_keys_of(all_periods)
+        return [p for p in all_periods if p.pk in chosen or p.key in keys]
+
+    tasks, assignments, units, pairs, all_periods, reports = _load(
+        directive, end.due_on, scope, end.ends_on, wanted_of, as_of
+    )
     successions = Successions(units, pairs)
     for assignment in assignments:
         assignment.unit = units[assignment.unit_id]
@@ -223,10 +325,7 @@ def figures_build(*, directive, periods, as_of, scope=None, series=True) -> Figu
         rule=Rule.of(directive),
         as_of=as_of,
     )
-    chosen = {p.pk for p in periods}
-    # Series points are period keys: schedules that share a key share a point.
-    keys = list(dict.fromkeys(p.key for p in all_periods))
-    series_keys = set(keys[-max(SERIES_MIN, len({p.key for p in periods})) :]) if series else set()
+    series_keys = series_keys_of(all_periods)
     series_periods = [p for p in all_periods if p.key in series_keys]
     figures = Figures(
         directive=directive,
@@ -243,7 +342,7 @@ def figures_build(*, directive, periods, as_of, scope=None, series=True) -> Figu
     # The state a cell shows is its state at the last period of the range on its schedule.
     last_of_schedule = {p.schedule_id: p.pk for p in periods}
     tasks_by_pk = {t.pk: t for t in tasks}
-    states_by_period = {p.pk: walk.states_at(p) for p in all_periods if p.pk in chosen or p.key in series_keys}
+    states_by_period = {p.pk: walk.states_at(p) for p in wanted_of(all_periods)}
     for period in periods:
         # A scope with no assignments has none of the directive's periods: nothing is owed.
         for state in states_by_period.get(period.pk, ()):

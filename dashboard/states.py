@@ -82,7 +82,9 @@ def report_rows(queryset, *, chunked=False):
     site's time zone (the deadline is a local date), read once for all rows:
     ``timezone.localtime`` per row was most of a province's figures."""
     zone = timezone.get_current_timezone()
-    rows = queryset.values_list(*REPORT_ROW_FIELDS)
+    # In no particular order (the walk sorts them): the reports' default order joins
+    # the directive, task and unit of each row and sorts them all.
+    rows = queryset.order_by().values_list(*REPORT_ROW_FIELDS)
     return [
         ReportRow(pk, a, p, state, submitted_at and submitted_at.astimezone(zone).date(), status, pct)
         for pk, a, p, state, submitted_at, status, pct in (rows.iterator(chunk_size=20000) if chunked else rows)

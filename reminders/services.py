@@ -98,7 +98,9 @@ def _plan_directive(directive, policy, now, today):
         (assignment_id, period_id): state
         for assignment_id, period_id, state in ProgressReport.objects.filter(
             assignment__task__directive=directive, period__in=periods, state__in=DONE
-        ).values_list("assignment_id", "period_id", "state")
+        )
+        .order_by()  # the reports' default order joins and sorts every row
+        .values_list("assignment_id", "period_id", "state")
     }
     rows = _plan_review_waiting(directive, policy, now, {a.pk: a for a in assignments})
     # What a period owes depends on its due date only: worked out once per period, not per unit.
@@ -130,7 +132,9 @@ def _plan_review_waiting(directive, policy, now, assignments):
     waiting = list(
         ProgressReport.objects.filter(
             assignment__task__directive=directive, state=ReportState.SUBMITTED, state_changed_at__lte=now - waited
-        ).values_list("assignment_id", "period_id", "version", "state_changed_at")
+        )
+        .order_by()
+        .values_list("assignment_id", "period_id", "version", "state_changed_at")
     )
     periods = ReportingPeriod.objects.in_bulk({period_id for _a, period_id, _v, _at in waiting})
     return [
@@ -217,9 +221,13 @@ def _recipients_of(chunk):
     """{reminder pk: [users]} for a chunk, from two queries."""
     units = {r.assignment.unit_id for r in chunk} | {r.assignment.reviewing_unit_id for r in chunk} - {None}
     members = defaultdict(lambda: defaultdict(dict))  # unit -> role -> {pk: user}
-    for membership in Membership.objects.filter(
-        unit_id__in=units, role__in=[MembershipRole.REPORTER, MembershipRole.HEAD], user__is_active=True
-    ).select_related("user"):
+    for membership in (
+        Membership.objects.filter(
+            unit_id__in=units, role__in=[MembershipRole.REPORTER, MembershipRole.HEAD], user__is_active=True
+        )
+        .order_by()
+        .select_related("user")
+    ):
         members[membership.unit_id][membership.role][membership.user_id] = membership.user
     office = office_members() if any(r.kind not in STAFF_KINDS for r in chunk) else []
     found = {}
@@ -249,9 +257,9 @@ def _deliver_chunk(chunk, now):
             wanted |= Q(period_id=period_id, assignment_id__in=assignment_ids)
         reports = {
             (assignment, period): (pk, state)
-            for pk, assignment, period, state in ProgressReport.objects.filter(wanted).values_list(
-                "pk", "assignment_id", "period_id", "state"
-            )
+            for pk, assignment, period, state in ProgressReport.objects.filter(wanted)
+            .order_by()
+            .values_list("pk", "assignment_id", "period_id", "state")
         }
         owed = [r for r in chunk if _still_owed(r, reports.get((r.assignment_id, r.period_id), (None, None))[1])]
         owed_pks = {r.pk for r in owed}

@@ -143,9 +143,9 @@ def my_work(user, today, *, period_key="", state=""):
         by_schedule[period.schedule_id].append(period)
     reports = {
         (r.assignment_id, r.period_id): r
-        for r in ProgressReport.objects.filter(assignment__in=assignments, period__in=periods).only(
-            "pk", "assignment_id", "period_id", "state", "version"
-        )
+        for r in ProgressReport.objects.filter(assignment__in=assignments, period__in=periods)
+        .order_by()
+        .only("pk", "assignment_id", "period_id", "state", "version")
     }
     groups = {}
     for assignment in assignments:

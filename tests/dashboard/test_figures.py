@@ -714,8 +714,9 @@ def test_figures_take_the_same_few_queries_whatever_the_amount_of_data(db):
         large_figures = figures_build(directive=large_directive, periods=large_periods, as_of=D(2024, 12, 31))
     # The large case really is ten times larger.
     assert large_figures.total.counts.expected == 10 * small_figures.total.counts.expected
-    # tasks, assignments, units, successions, the moves since the range ended, periods, reports
-    assert len(small) == len(large) == 7
+    # tasks, assignments, the units' parents, the units, successions, the moves since the range
+    # ended, periods, the range's reports and, before it, the latest and first "completed" ones
+    assert len(small) == len(large) == 9
 
 
 def test_without_the_series_the_figures_are_the_same_and_have_no_points(world):
