@@ -1,10 +1,11 @@
 import logging
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import ALWAYS_INDIVIDUAL, EmailMode, EmailStatus, Notification, NotificationPreference
+from tracker.database import rows_insert
 
 logger = logging.getLogger(__name__)
 
@@ -55,9 +56,9 @@ def notifications_send_many(entries) -> list[int]:
     """``notification_send`` for many items at once (the reminder sweep):
     ``entries`` are dicts of its keyword arguments (or ``report_id`` for
     ``report``); the ids of the items made. Three queries whatever their
-    number on PostgreSQL (rows as plain values in one multi-row INSERT per
-    few thousand: a model instance for each of a country's hundred thousand
-    rows took half the sweep's delivery)."""
+    number (rows as plain values, ``tracker.database.rows_insert``: a model
+    instance for each of a country's hundred thousand rows took half the
+    sweep's delivery)."""
     users = {user.pk: user for entry in entries for user in entry["recipients"]}
     modes = dict(NotificationPreference.objects.filter(user__in=list(users)).values_list("user_id", "email_mode"))
     now = timezone.now()
@@ -85,26 +86,7 @@ def notifications_send_many(entries) -> list[int]:
 
 def _insert_notifications(rows):
     """[(id, e-mail status)] of the rows inserted (``NOTIFICATION_COLUMNS``)."""
-    if not rows:
-        return []
-    if connection.vendor != "postgresql":
-        items = Notification.objects.bulk_create(
-            [Notification(**dict(zip(NOTIFICATION_COLUMNS, row, strict=True))) for row in rows], batch_size=1000
-        )
-        return [(item.pk, item.email_status) for item in items]
-    from psycopg2.extras import execute_values
-
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(column) for column in NOTIFICATION_COLUMNS)
-    with connection.cursor() as cursor:
-        return execute_values(
-            cursor.cursor,
-            f"INSERT INTO {quote(Notification._meta.db_table)} ({columns}) VALUES %s "  # noqa: S608 - our own names
-            "RETURNING id, email_status",
-            rows,
-            page_size=5000,
-            fetch=True,
-        )
+    return rows_insert(Notification, NOTIFICATION_COLUMNS, rows, returning=("id", "email_status"))
 
 
 def queue_emails(ids):

@@ -1,10 +1,13 @@
 """The exactly-once mechanics every reminder ledger shares (``LedgerRow``):
-a row moves from pending to sent or skipped by one conditional UPDATE, so a row
-another sweep claimed meanwhile is neither sent nor counted twice."""
+a row moves from pending to sent or skipped by one conditional UPDATE, or is
+written sent or skipped by an INSERT that leaves alone a row another sweep
+wrote, so a row another sweep claimed meanwhile is neither sent nor counted
+twice."""
 
 from django.db import connection
 
 from reminders.models import ReminderStatus
+from tracker.database import rows_insert
 
 
 def ledger_claim(model, pks, status, now, recipients=0, note="") -> set:
@@ -23,3 +26,15 @@ def ledger_claim(model, pks, status, now, recipients=0, note="") -> set:
             [status, now if status == ReminderStatus.SENT else None, recipients, note, *pks, ReminderStatus.PENDING],
         )
         return {row[0] for row in cursor.fetchall()}
+
+
+def ledger_insert(model, columns, rows, key) -> dict:
+    """Inserts ``rows`` (tuples of values of ``columns``) into ``model``'s
+    table and answers {values of ``key``: pk} of the rows it wrote. A row
+    whose unique ``key`` another transaction holds is left alone: the INSERT
+    waits for that transaction, then skips the row. A row inserted already
+    sent or skipped is therefore claimed by its INSERT, exactly as by
+    ``ledger_claim``: call it inside the transaction that creates the rows'
+    notifications."""
+    found = rows_insert(model, columns, rows, returning=("id", *key), skip_conflicts=True)
+    return {tuple(row[1:]): row[0] for row in found}

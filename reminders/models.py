@@ -160,7 +160,9 @@ class Reminder(LedgerRow):
             models.UniqueConstraint(fields=["assignment", "period", "kind", "offset"], name="unique_reminder"),
         ]
         indexes = [
-            models.Index(fields=["status", "due_at"]),
+            # The sweep reads the pending rows that fell due; the hundred thousand it writes sent
+            # at once (reminders.services._deliver_new) never enter this index.
+            models.Index(fields=["due_at"], condition=Q(status="pending"), name="reminder_pending"),
             # The late list by reminders sent counts them per (period, assignment): 671 ms → 196 ms
             # for a year's 56,000 sent reminders nationally.
             models.Index(fields=["period", "assignment"], condition=Q(status="sent"), name="reminder_sent"),

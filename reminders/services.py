@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -14,7 +14,7 @@ from directives.models import Directive, Task
 from notifications.models import NotificationKind
 from notifications.services import notifications_send_many, office_members
 from reminders.calendar import WorkingCalendar
-from reminders.ledger import ledger_claim
+from reminders.ledger import ledger_claim, ledger_insert
 from reminders.models import Reminder, ReminderKind, ReminderPolicy, ReminderStatus
 from reminders.rules import owed_reminders
 from reports.models import Assignment, ProgressReport, ReportingPeriod, ReportState
@@ -150,46 +150,41 @@ def _plan_review_waiting(directive, policy, now, assignments):
 
 
 LEDGER_COLUMNS = ("assignment_id", "period_id", "kind", "offset", "due_at", "status", "created_at", "recipients",
-                  "note")  # fmt: skip
+                  "note", "sent_at")  # fmt: skip
+LEDGER_KEY = ("assignment_id", "period_id", "kind", "offset")
 
 
-def _insert_ledger_rows(rows):
-    """New ledger rows; a row another sweep inserted meanwhile is left alone
-    (the unique key). On PostgreSQL one multi-row INSERT per few thousand rows."""
-    if connection.vendor != "postgresql":
-        Reminder.objects.bulk_create(
-            [Reminder(assignment_id=r.assignment_id, period_id=r.period_id, kind=r.kind, offset=r.offset,
-                      due_at=r.due_at) for r in rows],
-            ignore_conflicts=True, batch_size=2000,
-        )  # fmt: skip
-        return
-    from psycopg2.extras import execute_values
-
-    now = timezone.now()
-    columns = ", ".join(connection.ops.quote_name(column) for column in LEDGER_COLUMNS)
-    values = [(r.assignment_id, r.period_id, r.kind, r.offset, r.due_at, ReminderStatus.PENDING, now, 0, "")
-              for r in rows]  # fmt: skip
-    with connection.cursor() as cursor:
-        execute_values(
-            cursor.cursor,
-            f"INSERT INTO {connection.ops.quote_name(Reminder._meta.db_table)} ({columns}) VALUES %s "  # noqa: S608
-            "ON CONFLICT DO NOTHING",
-            values,
-            page_size=5000,
-        )
+def _ledger_write(rows, now, status, note=""):
+    """Writes new ledger rows (``Planned``) with ``status`` (sent ones with
+    their ``recipients`` count) and answers those written, their pks set; a
+    row another sweep wrote first is left to it (``ledger_insert``)."""
+    values = [(r.assignment_id, r.period_id, r.kind, r.offset, r.due_at, status, now, r.recipients, note,
+               now if status == ReminderStatus.SENT else None) for r in rows]  # fmt: skip
+    written = ledger_insert(Reminder, LEDGER_COLUMNS, values, LEDGER_KEY)
+    found = []
+    for row in rows:
+        row.pk = written.get((row.assignment_id, row.period_id, row.kind, row.offset))
+        if row.pk is not None:
+            row.status = status
+            found.append(row)
+    return found
 
 
-def _record_plan(directive, rows):
-    """Inserts the rows that are new (the unique key makes parallel sweeps safe)
-    and retires older pending rows of the same kind that a newer one replaces.
-    One read of the ledger for the planned periods serves both."""
+def _record_plan(directive, rows, now, allowed):
+    """Retires older pending rows of the same kind that a newer one replaces,
+    and answers (how many, the new rows to deliver now). Rows that are new
+    and due now within the sending window are written as they are delivered
+    (``_deliver_new``); the other new rows are written pending. One read of
+    the ledger for the planned periods serves both."""
     existing = list(
-        Reminder.objects.filter(
-            assignment__task__directive=directive, period_id__in={r.period_id for r in rows}
-        ).values_list("pk", "assignment_id", "period_id", "kind", "offset", "status")
+        Reminder.objects.filter(assignment__task__directive=directive, period_id__in={r.period_id for r in rows})
+        .order_by()
+        .values_list("pk", "assignment_id", "period_id", "kind", "offset", "status")
     )
     known = {(a, p, kind, offset) for _pk, a, p, kind, offset, _status in existing}
-    _insert_ledger_rows([r for r in rows if (r.assignment_id, r.period_id, r.kind, r.offset) not in known])
+    new = [r for r in rows if (r.assignment_id, r.period_id, r.kind, r.offset) not in known]
+    now_due = [r for r in new if allowed and r.due_at <= now]
+    _ledger_write([r for r in new if not (allowed and r.due_at <= now)], now, ReminderStatus.PENDING)
     superseded = 0
     latest = {(r.assignment_id, r.period_id, r.kind): r.offset for r in rows if r.kind != ReminderKind.ESCALATION}
     # Once the due date has passed (an overdue reminder is owed), a "due soon" one still waiting is stale too.
@@ -204,10 +199,11 @@ def _record_plan(directive, rows):
         superseded = Reminder.objects.filter(pk__in=stale, status=ReminderStatus.PENDING).update(
             status=ReminderStatus.SKIPPED, note="superseded by a later reminder"
         )
-    return superseded
+    return superseded, now_due
 
 
 STAFF_KINDS = (ReminderKind.DUE_SOON, ReminderKind.OVERDUE, ReminderKind.MANUAL)
+REPORTED_FIRST = "reported before it was sent"
 
 
 def _still_owed(reminder, state):
@@ -218,7 +214,7 @@ def _still_owed(reminder, state):
 
 
 def _recipients_of(chunk):
-    """{reminder pk: [users]} for a chunk, from two queries."""
+    """The users each reminder of ``chunk`` goes to, in order, from two queries."""
     units = {r.assignment.unit_id for r in chunk} | {r.assignment.reviewing_unit_id for r in chunk} - {None}
     members = defaultdict(lambda: defaultdict(dict))  # unit -> role -> {pk: user}
     for membership in (
@@ -230,7 +226,7 @@ def _recipients_of(chunk):
     ):
         members[membership.unit_id][membership.role][membership.user_id] = membership.user
     office = office_members() if any(r.kind not in STAFF_KINDS for r in chunk) else []
-    found = {}
+    found = []
     for reminder in chunk:
         unit = members[reminder.assignment.unit_id]
         if reminder.kind in STAFF_KINDS:
@@ -240,56 +236,97 @@ def _recipients_of(chunk):
         else:  # escalation: the unit's heads, the reviewing unit's heads, the office
             users = {**unit[MembershipRole.HEAD], **members[reminder.assignment.reviewing_unit_id][MembershipRole.HEAD]}
             users.update((user.pk, user) for user in office)
-        found[reminder.pk] = list(users.values())
+        found.append(list(users.values()))
     return found
 
 
+def _reports_of(chunk):
+    """{(assignment pk, period pk): (report pk, state)} of exactly the chunk's pairs, period by period."""
+    by_period = defaultdict(set)
+    for reminder in chunk:
+        by_period[reminder.period_id].add(reminder.assignment_id)
+    wanted = Q(pk__in=[])
+    for period_id, assignment_ids in by_period.items():
+        wanted |= Q(period_id=period_id, assignment_id__in=assignment_ids)
+    return {
+        (assignment, period): (pk, state)
+        for pk, assignment, period, state in ProgressReport.objects.filter(wanted)
+        .order_by()
+        .values_list("pk", "assignment_id", "period_id", "state")
+    }
+
+
+def _notify(sent, recipients, reports):
+    """The notifications of the ``sent`` reminders, each to its ``recipients`` ({id(reminder): users})."""
+    notifications_send_many([
+        {"recipients": recipients[id(r)], "kind": NOTIFICATION_KINDS[r.kind], "report_id": reports.get(
+            (r.assignment_id, r.period_id), (None, None))[0], "assignment": r.assignment, "period": r.period}
+        for r in sent
+    ])  # fmt: skip
+
+
 def _deliver_chunk(chunk, now):
-    """One transaction: skips the rows whose report has meanwhile been sent,
-    claims the others that are still pending (rows another sweep took are
-    left to it) and creates their notifications."""
+    """One transaction: skips the pending rows whose report has meanwhile
+    been sent, claims the others that are still pending (rows another sweep
+    took are left to it) and creates their notifications."""
     with transaction.atomic():
-        by_period = defaultdict(set)
-        for reminder in chunk:
-            by_period[reminder.period_id].add(reminder.assignment_id)
-        wanted = Q(pk__in=[])
-        for period_id, assignment_ids in by_period.items():  # exactly the chunk's pairs, period by period
-            wanted |= Q(period_id=period_id, assignment_id__in=assignment_ids)
-        reports = {
-            (assignment, period): (pk, state)
-            for pk, assignment, period, state in ProgressReport.objects.filter(wanted)
-            .order_by()
-            .values_list("pk", "assignment_id", "period_id", "state")
-        }
+        reports = _reports_of(chunk)
         owed = [r for r in chunk if _still_owed(r, reports.get((r.assignment_id, r.period_id), (None, None))[1])]
         owed_pks = {r.pk for r in owed}
         skipped = ledger_claim(Reminder, [r.pk for r in chunk if r.pk not in owed_pks], ReminderStatus.SKIPPED, now,
-                         note="reported before it was sent")  # fmt: skip
-        recipients = _recipients_of(owed)
+                         note=REPORTED_FIRST)  # fmt: skip
+        recipients = dict(zip(map(id, owed), _recipients_of(owed), strict=True))
         by_count = defaultdict(list)
         for reminder in owed:
-            reminder.recipients = len(recipients[reminder.pk])
+            reminder.recipients = len(recipients[id(reminder)])
             by_count[reminder.recipients].append(reminder.pk)
         sent = set()
         for count, pks in by_count.items():  # a few distinct counts: one statement each
             sent |= ledger_claim(Reminder, pks, ReminderStatus.SENT, now, recipients=count)
-        notifications_send_many([
-            {"recipients": recipients[r.pk], "kind": NOTIFICATION_KINDS[r.kind], "report_id": reports.get(
-                (r.assignment_id, r.period_id), (None, None))[0], "assignment": r.assignment, "period": r.period}
-            for r in owed if r.pk in sent
-        ])  # fmt: skip
+        _notify([r for r in owed if r.pk in sent], recipients, reports)
     outcomes = dict.fromkeys(sent, "sent") | dict.fromkeys(skipped, "skipped")
     return [(reminder, outcomes.get(reminder.pk, "taken")) for reminder in chunk]
+
+
+def _deliver_new_chunk(chunk, now):
+    """One transaction: new rows written as they are delivered, skipped when
+    their report has meanwhile been sent, otherwise sent with their
+    notifications. A row another sweep wrote first is left to it: the
+    INSERT is the claim (``ledger_insert``), one write per row instead of an
+    insert and an update."""
+    with transaction.atomic():
+        reports = _reports_of(chunk)
+        owed = [r for r in chunk if _still_owed(r, reports.get((r.assignment_id, r.period_id), (None, None))[1])]
+        owed_ids = set(map(id, owed))
+        skipped = _ledger_write([r for r in chunk if id(r) not in owed_ids], now, ReminderStatus.SKIPPED,
+                                note=REPORTED_FIRST)  # fmt: skip
+        recipients = dict(zip(map(id, owed), _recipients_of(owed), strict=True))
+        for reminder in owed:
+            reminder.recipients = len(recipients[id(reminder)])
+        sent = _ledger_write(owed, now, ReminderStatus.SENT)
+        _notify(sent, recipients, reports)
+    outcomes = dict.fromkeys(map(id, sent), "sent") | dict.fromkeys(map(id, skipped), "skipped")
+    return [(reminder, outcomes.get(id(reminder), "taken")) for reminder in chunk]
+
+
+def _in_chunks(deliver, rows, now):
+    outcomes, size = [], settings.REMINDER_DELIVERY_CHUNK
+    for start in range(0, len(rows), size):
+        outcomes.extend(deliver(rows[start : start + size], now))
+    return outcomes
 
 
 def reminders_deliver(*, reminders, now) -> list:
     """Sends pending reminders, each exactly once: [(reminder, "sent" |
     "skipped" (the unit has reported meanwhile) | "taken" (another sweep got
     it first))]. A few queries per chunk of rows, whatever their number."""
-    outcomes, size = [], settings.REMINDER_DELIVERY_CHUNK
-    for start in range(0, len(reminders), size):
-        outcomes.extend(_deliver_chunk(reminders[start : start + size], now))
-    return outcomes
+    return _in_chunks(_deliver_chunk, reminders, now)
+
+
+def _deliver_new(rows, now) -> list:
+    """Sends new reminders (``Planned``, not yet in the ledger), each exactly
+    once, answering as ``reminders_deliver`` does."""
+    return _in_chunks(_deliver_new_chunk, rows, now)
 
 
 def reminder_deliver(*, reminder: Reminder, now) -> str:
@@ -357,14 +394,16 @@ def reminders_sweep(*, now=None, dry_run: bool = False, directives=None) -> Swee
                 if (row.assignment_id, row.period_id, row.kind, row.offset) not in sent:
                     result.lines.append((row, "would send" if allowed else "would wait"))
             continue
-        result.skipped += _record_plan(directive, planned)
+        superseded, now_due = _record_plan(directive, planned, now, allowed)
+        result.skipped += superseded
         pending = Reminder.objects.filter(
             assignment__task__directive=directive, status=ReminderStatus.PENDING, due_at__lte=now
         )
         if not allowed:
             result.waiting += pending.count()
             continue
-        for reminder, outcome in reminders_deliver(reminders=_pending_rows(pending, planned), now=now):
+        outcomes = reminders_deliver(reminders=_pending_rows(pending, planned), now=now) + _deliver_new(now_due, now)
+        for reminder, outcome in outcomes:
             if outcome == "sent":
                 result.sent += 1
                 result.lines.append((reminder, "sent"))

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from notifications.models import EmailStatus, Notification, NotificationKind, NotificationPreference
 from reminders.models import CalendarOverride, DayKind, Reminder, ReminderKind, ReminderPolicy, ReminderStatus
-from reminders.services import reminder_deliver, reminders_sweep
+from reminders.services import _deliver_new, _plan_directive, policy_for, reminder_deliver, reminders_sweep
 from reports.models import ReportState, TransitionAction
 from reports.workflow import report_transition
 from tests.factories import (
@@ -580,6 +580,40 @@ def test_delivering_twice_a_row_no_longer_owed_skips_it_once(assignment, period)
 
     assert outcomes == ["skipped", "taken"]
     assert not Notification.objects.exists()
+
+
+def planned_at(directive, moment):
+    """What a sweep at ``moment`` plans: rows not yet in the ledger."""
+    with time_machine.travel(moment, tick=False):
+        return _plan_directive(directive, policy_for(directive), moment, timezone_date(moment))
+
+
+def test_two_sweeps_that_planned_the_same_new_reminder_send_it_once(directive, assignment, period):
+    moment = at(D(2025, 6, 13))
+    # Both sweeps planned before either wrote the ledger: the row is new to both.
+    first, second = planned_at(directive, moment), planned_at(directive, moment)
+    assert [row.kind for row in first] == [ReminderKind.DUE_SOON]
+
+    outcomes = [outcome for _row, outcome in _deliver_new(first, moment) + _deliver_new(second, moment)]
+
+    assert outcomes == ["sent", "taken"]
+    assert sent_to(NotificationKind.REMINDER_DUE_SOON) == {"reporter-a": 1, "head-a": 1}
+    row = Reminder.objects.get()
+    assert (row.status, row.recipients, row.sent_at) == (ReminderStatus.SENT, 2, moment)
+    assert first[0].pk == row.pk and second[0].pk is None
+
+
+def test_a_new_reminder_reported_before_it_was_sent_is_written_skipped_once(directive, assignment, period):
+    moment = at(D(2025, 6, 13))
+    first, second = planned_at(directive, moment), planned_at(directive, moment)
+    ReportFactory(assignment=assignment, period=period, state=ReportState.SUBMITTED)
+
+    outcomes = [outcome for _row, outcome in _deliver_new(first, moment) + _deliver_new(second, moment)]
+
+    assert outcomes == ["skipped", "taken"]
+    assert not Notification.objects.exists()
+    row = Reminder.objects.get()
+    assert (row.status, row.note, row.sent_at) == (ReminderStatus.SKIPPED, "reported before it was sent", None)
 
 
 # --- added with the fixes for early submissions and closed units ------------------------------------
