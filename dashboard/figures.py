@@ -163,9 +163,11 @@ class Figures:
         return block
 
 
-def _load(directive, end_due, scope, end_day, wanted_of, as_of):
+def _load(directive, end_due, scope, end_day, wanted_of, as_of, task):
     tasks = list(Task.objects.filter(directive=directive).order_by("number"))
     assignments = Assignment.objects.filter(task__directive=directive)
+    if task is not None:
+        assignments = assignments.filter(task_id=task)
     pairs = list(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
     linked = {pk for pair in pairs for pk in pair}
     moved = moved_since(end_day)
@@ -214,6 +216,8 @@ def _load(directive, end_due, scope, end_day, wanted_of, as_of):
     )
     if scope is None:
         reports = ProgressReport.objects.filter(assignment__task__directive=directive, period__due_on__lte=end_due)
+        if task is not None:
+            reports = reports.filter(assignment__task_id=task)
     else:
         reports = ProgressReport.objects.filter(
             assignment_id__in=[a.pk for a in assignments], period__due_on__lte=end_due
@@ -292,11 +296,13 @@ def _anchors(received):
     ).filter(Q(newest=1) | Q(broken=0) & (Q(older_status__isnull=True) | ~Q(older_status="completed")))
 
 
-def figures_build(*, directive, periods, as_of, scope=None, series=True) -> Figures:
+def figures_build(*, directive, periods, as_of, scope=None, series=True, task=None) -> Figures:
     """The figures for ``periods`` (one schedule's or several, by due date) of
     ``directive`` on ``as_of``, for every unit or for the subtree of ``scope``;
     without the chart's and trends' points when ``series`` is False (a page
-    that shows none: a province's units take a sixth of the time).
+    that shows none: a province's units take a sixth of the time); with
+    ``task`` (a pk), of that task's assignments only (a page about one task:
+    the other tasks show nothing, and the chart's points are the task's).
     Nine queries at most (ten with a scope)."""
     periods = sorted(periods, key=lambda p: (p.due_on, p.pk))
     end = periods[-1]
@@ -312,7 +318,7 @@ def figures_build(*, directive, periods, as_of, scope=None, series=True) -> Figu
         return [p for p in all_periods if p.pk in chosen or p.key in keys]
 
     tasks, assignments, units, pairs, all_periods, reports = _load(
-        directive, end.due_on, scope, end.ends_on, wanted_of, as_of
+        directive, end.due_on, scope, end.ends_on, wanted_of, as_of, task
     )
     successions = Successions(units, pairs)
     for assignment in assignments:

@@ -76,12 +76,13 @@ class Selection:
             return chosen[0].label
         return _("%(start)s to %(end)s") % {"start": chosen[0].label, "end": chosen[-1].label}
 
-    def figures(self, scope=None, *, series=True):
+    def figures(self, scope=None, *, series=True, task=None):
         """The figures of this selection, for ``scope``'s subtree when given
         (a page about one unit), else for the selection's own scope; without
-        the chart's points when ``series`` is False."""
+        the chart's points when ``series`` is False; of one task only when
+        ``task`` (a pk) is given."""
         return figures_build(directive=self.directive, periods=self.periods, as_of=self.as_of,
-                             scope=scope or self.unit, series=series)  # fmt: skip
+                             scope=scope or self.unit, series=series, task=task)  # fmt: skip
 
     @property
     def whole_query(self):

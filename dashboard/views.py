@@ -31,11 +31,11 @@ LATE_LIST_SIZE = 25
 view_permission = permission_required("dashboard.view_dashboard", raise_exception=True)
 
 
-def _figures(request, unit_pk=None, *, series=True, selection=None):
+def _figures(request, unit_pk=None, *, series=True, selection=None, task=None):
     """The selection (``selection`` when already read) and its figures; for a
     page about one unit, only that unit's subtree is computed (a province's
     rows at national size, not the country's); without the chart's points for
-    a page that shows none."""
+    a page that shows none; for a page about one task, that task only."""
     selection = selection or selection_from(request)
     if selection is None:
         return None, None
@@ -44,7 +44,7 @@ def _figures(request, unit_pk=None, *, series=True, selection=None):
         scope = Unit.objects.without_tree_fields().filter(pk=unit_pk).first()
         if scope is None:
             raise Http404
-    return selection, selection.figures(scope=scope, series=series)
+    return selection, selection.figures(scope=scope, series=series, task=task)
 
 
 def _chart_data(figures):
@@ -167,7 +167,8 @@ def _figures_or_top_rows(request, task_pk=None, *, series=True):
         found = tallied_top_rows(selection, task_pk)
         if found is not None:
             return selection, found[0], found[1]
-    return *_figures(request, query_id(request.GET, "unit"), series=series, selection=selection), None
+    unit_pk = query_id(request.GET, "unit")
+    return *_figures(request, unit_pk, series=series, selection=selection, task=task_pk), None
 
 
 @require_safe

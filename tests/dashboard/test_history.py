@@ -136,3 +136,21 @@ def test_the_demo_figures_are_those_from_every_report(demo, monkeypatch):
     assert any(value[0] for value in full)
     for case, mine, theirs in zip(cases, lean, full, strict=True):
         assert mine == theirs, case
+
+
+def test_one_tasks_figures_are_its_part_of_every_tasks(demo):
+    """The task page and the rows behind a task's figure compute that task's
+    assignments only: the same cells, block and trend as among all tasks."""
+    periods = list(ReportingPeriod.objects.filter(due_on__lte=TODAY).select_related("schedule").order_by("due_on"))
+    scopes = [None, *Unit.objects.filter(children__isnull=False).distinct()[:3]]
+    with time_machine.travel(NOW, tick=False):
+        for scope in scopes:
+            every = figures_build(directive=demo, periods=periods[-1:], as_of=TODAY, scope=scope)
+            for task in every.tasks:
+                one = figures_build(directive=demo, periods=periods[-1:], as_of=TODAY, scope=scope, task=task.pk)
+                mine = {key: value for key, value in cell_values(every).items() if key[1] == task.pk}
+                assert cell_values(one) == mine, (scope, task)
+                [theirs] = [t for t in every.by_task if t.task == task]
+                [ours] = [t for t in one.by_task if t.task == task]
+                assert (ours.block.counts, ours.trend) == (theirs.block.counts, theirs.trend)
+                assert dict(ours.block.taxonomy.counts) == dict(theirs.block.taxonomy.counts)
