@@ -129,8 +129,9 @@ class LedgerRow(models.Model):
 class Reminder(LedgerRow):
     """The ledger: one row per (assignment, period, kind, offset), whatever the
     retries, restarts or parallel sweeps. A row is sent by a conditional update
-    from pending to sent, in the same transaction as the notifications it
-    creates, so it is delivered exactly once or not at all."""
+    from pending to sent, or written already sent by an INSERT that skips a row
+    another sweep wrote (``reminders.ledger``), in the same transaction as the
+    notifications it creates, so it is delivered exactly once or not at all."""
 
     # No index of its own: the unique key (assignment, period, kind, offset) leads with it,
     # and a sweep writes a hundred thousand rows.

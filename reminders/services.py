@@ -256,6 +256,11 @@ def _reports_of(chunk):
     }
 
 
+def _owed(chunk, reports):
+    """The reminders of ``chunk`` still owed, given their reports (``_reports_of``)."""
+    return [r for r in chunk if _still_owed(r, reports.get((r.assignment_id, r.period_id), (None, None))[1])]
+
+
 def _notify(sent, recipients, reports):
     """The notifications of the ``sent`` reminders, each to its ``recipients`` ({id(reminder): users})."""
     notifications_send_many([
@@ -271,7 +276,7 @@ def _deliver_chunk(chunk, now):
     took are left to it) and creates their notifications."""
     with transaction.atomic():
         reports = _reports_of(chunk)
-        owed = [r for r in chunk if _still_owed(r, reports.get((r.assignment_id, r.period_id), (None, None))[1])]
+        owed = _owed(chunk, reports)
         owed_pks = {r.pk for r in owed}
         skipped = ledger_claim(Reminder, [r.pk for r in chunk if r.pk not in owed_pks], ReminderStatus.SKIPPED, now,
                          note=REPORTED_FIRST)  # fmt: skip
@@ -296,7 +301,7 @@ def _deliver_new_chunk(chunk, now):
     insert and an update."""
     with transaction.atomic():
         reports = _reports_of(chunk)
-        owed = [r for r in chunk if _still_owed(r, reports.get((r.assignment_id, r.period_id), (None, None))[1])]
+        owed = _owed(chunk, reports)
         owed_ids = set(map(id, owed))
         skipped = _ledger_write([r for r in chunk if id(r) not in owed_ids], now, ReminderStatus.SKIPPED,
                                 note=REPORTED_FIRST)  # fmt: skip
