@@ -16,6 +16,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from dashboard.measures import RECEIVED, Category, Counts, Progress, ReportStatus
@@ -49,7 +50,7 @@ def status_day(period, as_of):
     return min(as_of, on_time_limit(period) + ONE_DAY)
 
 
-@dataclass
+@dataclass(slots=True)
 class ReportRow:
     """A report's fields the figures need (never the long texts)."""
 
@@ -71,24 +72,34 @@ REPORT_ROW_FIELDS = (
     "assignment_id",
     "period_id",
     "state",
-    "submitted_at",
+    "submitted_on",
     "implementation_status",
     "percent_complete",
 )
 
 
+class LocalDate(TruncDate):
+    """``TruncDate`` without its own converter, which only turns a datetime
+    into a date on backends that return one: PostgreSQL returns a date and
+    SQLite a text that the date field's converter reads. A rebuild reads
+    three million rows nationally."""
+
+    def get_db_converters(self, connection):
+        return self.output_field.get_db_converters(connection)
+
+
 def report_rows(queryset, *, chunked=False):
     """ReportRows of ``queryset``'s reports. Submission dates are taken in the
-    site's time zone (the deadline is a local date), read once for all rows:
+    site's time zone (the deadline is a local date) by the database:
     ``timezone.localtime`` per row was most of a province's figures."""
-    zone = timezone.get_current_timezone()
     # In no particular order (the walk sorts them): the reports' default order joins
     # the directive, task and unit of each row and sorts them all.
-    rows = queryset.order_by().values_list(*REPORT_ROW_FIELDS)
-    return [
-        ReportRow(pk, a, p, state, submitted_at and submitted_at.astimezone(zone).date(), status, pct)
-        for pk, a, p, state, submitted_at, status, pct in (rows.iterator(chunk_size=20000) if chunked else rows)
-    ]
+    rows = (
+        queryset.order_by()
+        .annotate(submitted_on=LocalDate("submitted_at", tzinfo=timezone.get_current_timezone()))
+        .values_list(*REPORT_ROW_FIELDS)
+    )
+    return [ReportRow(*row) for row in (rows.iterator(chunk_size=20000) if chunked else rows)]
 
 
 @dataclass
@@ -105,16 +116,28 @@ class Expected:
 
     @property
     def counts(self):
-        counts = Counts(expected=1)
-        received = self.report is not None and self.report.is_received
-        counts.received = int(received)
-        counts.on_time = int(self.status == ReportStatus.ON_TIME)
-        counts.late = int(self.status == ReportStatus.LATE)
-        counts.overdue = int(self.status == ReportStatus.OVERDUE)
-        counts.awaiting = int(self.status == ReportStatus.AWAITING)
-        counts.accepted = int(received and self.report.state == ReportState.ACCEPTED)
-        counts.returned = int(self.report is not None and self.report.state == ReportState.RETURNED)
-        return counts
+        received, on_time, accepted, returned = report_counts(self.report and self.report.state, self.status)
+        return Counts(
+            expected=1,
+            received=received,
+            on_time=on_time,
+            late=int(self.status == ReportStatus.LATE),
+            overdue=int(self.status == ReportStatus.OVERDUE),
+            awaiting=int(self.status == ReportStatus.AWAITING),
+            accepted=accepted,
+            returned=returned,
+        )
+
+
+def report_counts(state, status):
+    """(received, on time, accepted, returned), each 0 or 1, of an expected
+    report whose best report is in ``state`` (None: no report) and whose
+    status is ``status``."""
+    if state is None:
+        return 0, 0, 0, 0
+    received = state in RECEIVED
+    return (int(received), int(status == ReportStatus.ON_TIME), int(received and state == ReportState.ACCEPTED),
+            int(state == ReportState.RETURNED))  # fmt: skip
 
 
 @dataclass
@@ -164,11 +187,13 @@ def best_report(reports, period):
     return max(reports, key=rank)
 
 
-def progress_of(latest, is_lead, rule):
+def progress_of(percent, is_lead, rule):
+    """The weighted progress of a (unit, task) whose latest received report
+    gives ``percent`` complete (None: no report received yet)."""
     weight = rule.lead_weight if is_lead else rule.coordinating_weight
-    if latest is None:
+    if percent is None:
         return Progress(0, weight) if rule.missing_as_zero else Progress()
-    return Progress(weight * latest.percent_complete, weight)
+    return Progress(weight * percent, weight)
 
 
 class Successions:
@@ -199,7 +224,10 @@ class Walk:
 
     def __init__(self, *, assignments, successions, periods, reports, rule, as_of):
         self.successions, self.rule, self.as_of = successions, rule, as_of
+        self.assignments = assignments
         self.periods = sorted(periods, key=lambda p: (p.due_on, p.pk))
+        self.limit = {p.pk: on_time_limit(p) for p in self.periods}
+        self._past = None  # see lone_states
         self.due = {p.pk: p.due_on for p in self.periods}
         self.period_by_pk = {p.pk: p for p in self.periods}
         self.by_schedule = defaultdict(list)
@@ -215,10 +243,11 @@ class Walk:
                 self.received[report.assignment_id].append(report)
         self.received_due = {pk: [self.due[r.period_id] for r in rows] for pk, rows in self.received.items()}
 
-    def states_at(self, period):
-        """Every (unit, task) that owes ``period``'s report, with its state."""
+    def states_at(self, period, among=None):
+        """Every (unit, task) that owes ``period``'s report, with its state; of
+        the assignments ``among`` only when given (of ``period``'s schedule)."""
         groups = defaultdict(list)
-        for assignment in self.assignments_by_schedule[period.schedule_id]:
+        for assignment in self.assignments_by_schedule[period.schedule_id] if among is None else among:
             unit = self.successions.resolve(assignment.unit, period.ends_on)
             groups[(unit, assignment.task_id)].append(assignment)
         states = []
@@ -227,6 +256,52 @@ class Walk:
             if owing:
                 states.append(self._state(unit, task_id, period, members, owing))
         return states
+
+    def lone(self):
+        """The assignments that stand alone for their (unit, task) at every
+        period: no succession leads into or out of their unit, so it always
+        resolves to itself and no other assignment's unit resolves to it (an
+        assignment is the only one of its task and unit)."""
+        linked = set(self.successions.single) | set(self.successions.single.values())
+        return [a for a in self.assignments if a.unit_id not in linked]
+
+    def lone_states(self, assignment):
+        """(period pk, report, status, category, latest received report) of a
+        ``lone`` assignment at each period of its schedule past its on-time
+        limit on ``as_of`` at which its unit is open, in due order: what
+        ``states_at`` finds for it (the last due report of ``category_of``
+        being the period's own), walked once along the periods with the
+        latest received report and its "completed" run carried along instead
+        of looked up at each period. A full rebuild walks millions of these."""
+        if self._past is None:
+            self._past = defaultdict(list)
+            for p in self.periods:
+                limit = self.limit[p.pk]
+                if limit < self.as_of:
+                    self._past[p.schedule_id].append((p.pk, p.due_on, p.starts_on, p.ends_on, limit, limit + ONE_DAY))
+        received, due, reports, as_of = self.received.get(assignment.pk, ()), self.due, self.reports, self.as_of
+        pk, deadline, period_of = assignment.pk, assignment.deadline, self.period_by_pk.__getitem__
+        opens, closes = assignment.unit.valid_from or datetime.date.min, assignment.unit.valid_to or datetime.date.max
+        on_time, late, overdue = ReportStatus.ON_TIME, ReportStatus.LATE, ReportStatus.OVERDUE
+        taken, count, latest, first_completed = 0, len(received), None, None
+        for period, due_on, starts_on, ends_on, limit, after_limit in self._past[assignment.schedule_id]:
+            while taken < count and due[received[taken].period_id] <= due_on:
+                report = received[taken]
+                taken += 1
+                run_goes_on = latest is not None and latest.implementation_status == "completed"
+                if report.implementation_status != "completed" or not run_goes_on:
+                    first_completed = report
+                latest = report
+            if opens > ends_on or closes < starts_on:
+                continue
+            report = reports.get((pk, period))
+            if report is not None and report.state in RECEIVED:
+                status, last_due = (on_time if report.submitted_on and report.submitted_on <= limit else late), True
+            else:
+                status, last_due = overdue, False
+            category = category_of(deadline=deadline, latest=latest, first_completed=first_completed, last_due=last_due,
+                                   day=min(as_of, after_limit), period_of=period_of)  # fmt: skip
+            yield period, report, status, category, latest
 
     def _row(self, unit, period, owing):
         report = best_report([r for a in owing if (r := self.reports.get((a.pk, period.pk)))], period)
@@ -277,22 +352,25 @@ class Walk:
         latest, first_completed = self._latest(members, period)
         day = status_day(period, self.as_of)
         deadlines = [a.deadline for a in members if a.deadline]
+        last_due = self._last_due_row(unit, period, members, row, day)
         category = category_of(
             deadline=min(deadlines) if deadlines else None,
             latest=latest,
             first_completed=first_completed,
-            last_due=self._last_due_row(unit, period, members, row, day),
+            last_due=None if last_due is None else last_due.report is not None and last_due.report.is_received,
             day=day,
             period_of=self.period_by_pk.__getitem__,
         )
         is_lead = any(a.role == AssignmentRole.LEAD for a in members)
-        return State(unit, task_id, row, members, category, latest, progress_of(latest, is_lead, self.rule), is_lead)
+        progress = progress_of(latest and latest.percent_complete, is_lead, self.rule)
+        return State(unit, task_id, row, members, category, latest, progress, is_lead)
 
 
 def category_of(*, deadline, latest, first_completed, last_due, day, period_of):
     """The Government Office category of a (unit, task) on ``day``, from its
     latest received report and the first of the "completed" ones that end
-    with it."""
+    with it; ``last_due``: whether the latest expected report past its
+    on-time limit before ``day`` was received (None when none was due yet)."""
     if latest is not None and latest.implementation_status == "completed":
         limit = deadline or on_time_limit(period_of(first_completed.period_id))
         done_on = first_completed.submitted_on or day
@@ -301,6 +379,4 @@ def category_of(*, deadline, latest, first_completed, last_due, day, period_of):
         return Category.IN_PROGRESS_OVERDUE
     if last_due is None:
         return Category.NOT_YET_DUE if latest is None else Category.IN_PROGRESS_ON_TIME
-    if last_due.report is None or not last_due.report.is_received:
-        return Category.IN_PROGRESS_OVERDUE
-    return Category.IN_PROGRESS_ON_TIME
+    return Category.IN_PROGRESS_ON_TIME if last_due else Category.IN_PROGRESS_OVERDUE

@@ -18,7 +18,7 @@ import datetime
 import logging
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -28,9 +28,9 @@ from django.utils import timezone
 
 from dashboard.measures import RECEIVED, Category, Rule
 from dashboard.models import Tally, TallyState
-from dashboard.states import Successions, Walk, on_time_limit, report_rows
+from dashboard.states import Successions, Walk, on_time_limit, progress_of, report_counts, report_rows
 from directives.models import Directive
-from reports.models import Assignment, ProgressReport, ReportingPeriod, ReportState
+from reports.models import Assignment, AssignmentRole, ProgressReport, ReportingPeriod, ReportState
 from units.models import Unit, UnitSuccession
 from units.placement import moved_since, open_roots_on
 
@@ -53,12 +53,21 @@ class Sums:
     values: dict = field(default_factory=lambda: dict.fromkeys(FIELDS, 0))
 
     def add_state(self, state):
-        counts = state.row.counts
-        for name in COUNT_FIELDS:
-            self.values[name] += getattr(counts, name)
-        self.values[CATEGORY_FIELDS[state.category]] += 1
-        self.values["progress_weighted"] += state.progress.weighted
-        self.values["progress_weight"] += state.progress.weight
+        row = state.row
+        self.add(report_counts(row.report and row.report.state, row.status), state.category, state.progress)
+
+    def add(self, counts, category, progress, times=1):
+        """``times`` expected reports with the same ``counts`` (received, on
+        time, accepted, returned), category and progress."""
+        values = self.values
+        values["expected"] += times
+        values["received"] += counts[0] * times
+        values["on_time"] += counts[1] * times
+        values["accepted"] += counts[2] * times
+        values["returned"] += counts[3] * times
+        values[CATEGORY_FIELDS[category]] += times
+        values["progress_weighted"] += progress.weighted * times
+        values["progress_weight"] += progress.weight * times
 
     def minus(self, other):
         return {name: self.values[name] - other.values[name] for name in FIELDS}
@@ -118,7 +127,8 @@ class _Shape:
             "pk", "parent_id", "valid_from", "valid_to", "level", "kind", "name")}  # fmt: skip
         self.units = units
         self.tops = top_units(units)
-        self._dated_tops = {}
+        self._dated_tops, self._tops_by_day = {}, {}
+        self._roots = [unit for unit in units.values() if unit.parent_id is None]
         self.successions = Successions(units, UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
         assignments = list(
             Assignment.objects.filter(task__directive=directive).only(
@@ -137,13 +147,16 @@ class _Shape:
 
     def tops_on(self, day):
         """``top_units`` on the tree as it stood on ``day`` (one per distinct
-        set of moves, so a handful per rebuild)."""
-        moved = moved_since(day)
-        roots = [pk for pk, unit in self.units.items() if unit.parent_id is None and unit.is_open_on(day)]
-        key = (tuple(sorted(moved.items(), key=lambda item: item[0])), tuple(roots))
-        if key not in self._dated_tops:
-            self._dated_tops[key] = top_units(self.units, day, moved)
-        return self._dated_tops[key]
+        set of moves, so a handful per rebuild; worked out once per day, not
+        once per day and top row)."""
+        if day not in self._tops_by_day:
+            moved = moved_since(day)
+            roots = [unit.pk for unit in self._roots if unit.is_open_on(day)]
+            key = (tuple(sorted(moved.items(), key=lambda item: item[0])), tuple(roots))
+            if key not in self._dated_tops:
+                self._dated_tops[key] = top_units(self.units, day, moved)
+            self._tops_by_day[day] = self._dated_tops[key]
+        return self._tops_by_day[day]
 
     def sums(self, tops=None, tasks=None):
         sums = defaultdict(Sums)
@@ -158,10 +171,29 @@ class _Shape:
             )
             walk = Walk(assignments=members, successions=self.successions, periods=self.periods, reports=reports,
                         rule=self.rule, as_of=self.today)  # fmt: skip
+            # Past their on-time limit, the assignments that stand alone are walked
+            # one by one along their periods (most states); everything else period by period.
+            lone = walk.lone()
+            alone = {a.pk for a in lone}
+            others = defaultdict(list)
+            for assignment in members:
+                if assignment.pk not in alone:
+                    others[assignment.schedule_id].append(assignment)
             for period in self.periods:
                 dated = self.tops_on(period.ends_on)
-                for state in walk.states_at(period):
+                among = others[period.schedule_id] if walk.limit[period.pk] < self.today else None
+                for state in walk.states_at(period, among=among):
                     sums[(state.task_id, period.pk, dated[state.unit.pk])].add_state(state)
+            # Counted by what decides their sums (millions of states, a few thousand kinds).
+            dated, kinds = {period.pk: self.tops_on(period.ends_on) for period in self.periods}, Counter()
+            for assignment in lone:
+                task, unit, is_lead = assignment.task_id, assignment.unit_id, assignment.role == AssignmentRole.LEAD
+                for period, report, status, category, latest in walk.lone_states(assignment):
+                    kinds[(task, period, dated[period][unit], report and report.state, status, category, is_lead,
+                           latest and latest.percent_complete)] += 1  # fmt: skip
+            for (task, period, top, state, status, category, is_lead, percent), times in kinds.items():
+                sums[(task, period, top)].add(report_counts(state, status), category,
+                                              progress_of(percent, is_lead, self.rule), times)  # fmt: skip
         return sums
 
     def rows(self, sums):
