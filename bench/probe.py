@@ -398,6 +398,27 @@ def sweep(arg):
     )
 
 
+# --- the tallies: the nightly full rebuild, and one assignment's re-tally ------------------------
+
+
+def tallies(arg):
+    """The full rebuild of every directive's tallies (the nightly job), then
+    the re-tally an assignment's change makes (of its task in its top row of
+    the matrix, as editing it in the admin does): ``arg`` is a unit's pk."""
+    from dashboard.tallies import tallies_rebuild, tallies_retally
+
+    started = time.perf_counter()
+    rows = tallies_rebuild()
+    rebuild_seconds = time.perf_counter() - started
+    assignment = (Assignment.objects.filter(unit_id=int(arg)).order_by("pk").first()
+                  or Assignment.objects.filter(unit__parent_id=int(arg)).order_by("pk").first())  # fmt: skip
+    started = time.perf_counter()
+    with transaction.atomic():
+        tallies_retally(pairs={(assignment.task_id, assignment.unit_id)})
+    emit({"rows": rows, "seconds": round(rebuild_seconds, 2), "processes": settings.TALLY_PROCESSES,
+          "retally_seconds": round(time.perf_counter() - started, 2)})  # fmt: skip
+
+
 def pages_discover(arg):
     from bench import pages
 
@@ -437,6 +458,7 @@ COMMANDS = {
     "queries": queries,
     "correctness": correctness,
     "sweep": sweep,
+    "tallies": tallies,
 }
 
 if __name__ == "__main__":

@@ -420,6 +420,8 @@ def targets_of(m):
         ("submit errors", load["submit"]["errors"], 0, "le"),
         ("reminder sweep (s)", sweep["first"]["seconds"], 15, "le"),
         ("second sweep queued + sent", sweep["second"]["queued"] + sweep["second"]["sent"], 0, "le"),
+        ("full tally rebuild (s)", m["tallies"]["seconds"], 30, "le"),
+        ("re-tally after an assignment's change (s)", m["tallies"]["retally_seconds"], 5, "le"),
         ("summary.docx, one province (s)", m["exports"]["summary_docx"]["seconds"], 5, "le"),
         ("summary.pdf, one province (s)", m["exports"]["summary_pdf"]["seconds"], 20, "le"),
         ("correctness (figures = SQL recount)", m["correctness"]["ok"], True, "eq"),
@@ -460,6 +462,9 @@ def print_table(results):
     for run in ("first", "second"):
         s = sweep[run]
         print(f"{'sweep, ' + run + ' run':<44}{s['seconds']:>9}s   queued {s['queued']}, sent {s['sent']}")
+    t = m["tallies"]
+    print(f"{'tally rebuild / one re-tally':<44}{t['seconds']:>9}s   {t['retally_seconds']} s, {t['rows']} rows, "
+          f"{t['processes']} processes")  # fmt: skip
     if "emails" in m:
         e = m["emails"]
         print(f"{'e-mail outbox':<44}{e['per_second']!s:>9}/s   {e['sent']} of {e['pending']} pending, "
@@ -638,6 +643,8 @@ def main(argv=None):
         m["queries"] = probe(env, "queries", json.dumps(params))
         for name in m["exports"]:
             m["exports"][name]["unit_scoped"] = m["queries"]["unit_scoping"]
+        log("tallies: the full rebuild, and one assignment's re-tally")
+        m["tallies"] = probe(env, "tallies", str(found["province"]["pk"]))
         log("correctness")
         m["correctness"] = probe(env, "correctness", json.dumps(params))
         m["import"] = importing.run(env, scale)

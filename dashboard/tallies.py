@@ -21,8 +21,10 @@ import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+import billiard
+from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -68,6 +70,10 @@ class Sums:
         values[CATEGORY_FIELDS[category]] += times
         values["progress_weighted"] += progress.weighted * times
         values["progress_weight"] += progress.weight * times
+
+    def merge(self, other):
+        for name in FIELDS:
+            self.values[name] += other.values[name]
 
     def minus(self, other):
         return {name: self.values[name] - other.values[name] for name in FIELDS}
@@ -196,6 +202,16 @@ class _Shape:
                                               progress_of(percent, is_lead, self.rule), times)  # fmt: skip
         return sums
 
+    def parts(self, count):
+        """The top rows in ``count`` parts of about as many assignments each."""
+        parts = [[] for _part in range(count)]
+        sizes = [0] * count
+        for top, members in sorted(self.by_top.items(), key=lambda item: -len(item[1])):
+            lightest = sizes.index(min(sizes))
+            parts[lightest].append(top)
+            sizes[lightest] += len(members)
+        return [part for part in parts if part]
+
     def rows(self, sums):
         return [
             Tally(directive=self.directive, task_id=task, period_id=period, top_unit_id=top, **values.values)
@@ -206,7 +222,7 @@ class _Shape:
 def _rebuild(directive, today):
     started, since = time.monotonic(), timezone.now()
     shape = _Shape(directive, today)
-    rows = shape.rows(shape.sums())
+    rows = shape.rows(_sums_in_processes(shape) or shape.sums())
     with transaction.atomic():
         Tally.objects.filter(directive=directive).delete()
         Tally.objects.bulk_create(rows, batch_size=5000)
@@ -218,6 +234,46 @@ def _rebuild(directive, today):
         )  # fmt: skip
     _catch_up(shape, since)
     return len(rows)
+
+
+# --- a large rebuild in several processes ---------------------------------------------------------
+# A national rebuild walks 3.6 million states in Python; the top rows are independent, so
+# each process walks a part of them and the parent adds the parts up. Started by billiard
+# (Celery's multiprocessing), which a worker's own process may start; forked, they inherit
+# the shape (``_walked``) and open their own database connections.
+
+_walked = None
+
+
+def _part_sums(tops):
+    try:
+        return dict(_walked.sums(tops=set(tops)))
+    finally:
+        connections.close_all()
+
+
+def _sums_in_processes(shape):
+    """The sums of every top row walked in ``TALLY_PROCESSES`` processes, or
+    None when the rebuild is better done in this one: a directive under
+    ``TALLY_PROCESSES_FROM`` assignments, a database other processes cannot
+    read (SQLite's, or this transaction's uncommitted rows)."""
+    global _walked
+    count = min(settings.TALLY_PROCESSES, len(shape.by_top))
+    size = sum(len(members) for members in shape.by_top.values())
+    if count < 2 or size < settings.TALLY_PROCESSES_FROM or connection.vendor != "postgresql":
+        return None
+    if connection.in_atomic_block:
+        return None
+    connections.close_all()  # a forked process must not share this one's connection
+    _walked, sums = shape, defaultdict(Sums)
+    try:
+        with billiard.Pool(count) as pool:
+            for part in pool.map(_part_sums, shape.parts(count), chunksize=1):
+                for key, value in part.items():
+                    sums[key].merge(value)  # a unit moved between top rows adds to both parts' rows
+    finally:
+        _walked = None
+    return sums
 
 
 def _catch_up(shape, since, rounds=3):

@@ -7,6 +7,7 @@ site refuses to start without SECRET_KEY and ALLOWED_HOSTS.
 """
 
 import datetime
+import os
 from pathlib import Path
 
 import environ
@@ -315,6 +316,12 @@ if EXPORT_INLINE_MAX_ROWS < 0:
 # A directive with more assignments than this is never computed live on the
 # dashboard: while its tallies are rebuilt the last ones are shown, marked so.
 DASHBOARD_LIVE_MAX_ASSIGNMENTS = env.int("DASHBOARD_LIVE_MAX_ASSIGNMENTS", default=20000)
+# A full tally rebuild of a directive with at least this many assignments walks
+# its top rows in TALLY_PROCESSES processes (on PostgreSQL; default: one a core).
+TALLY_PROCESSES = env.int("TALLY_PROCESSES", default=os.cpu_count() or 1)
+TALLY_PROCESSES_FROM = env.int("TALLY_PROCESSES_FROM", default=20000)
+if TALLY_PROCESSES < 1:
+    raise ImproperlyConfigured("TALLY_PROCESSES must be at least 1.")
 # Organisation workbooks with more rows than this are checked and imported by a
 # Celery worker behind a progress page; smaller ones in the request.
 IMPORT_INLINE_MAX_ROWS = env.int("IMPORT_INLINE_MAX_ROWS", default=2000)

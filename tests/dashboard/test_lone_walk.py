@@ -132,3 +132,32 @@ def test_the_rebuilt_tallies_are_those_of_the_period_by_period_walk(demo, monkey
         tallies_rebuild()
         period_rows = sorted(Tally.objects.values_list("task_id", "period_id", "top_unit_id", *FIELDS))
     assert along_rows and along_rows == period_rows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_rebuild_walks_its_top_rows_in_several_processes(settings):
+    """Forked processes each walk a part of the top rows (a national rebuild
+    in 22 s on two cores instead of 38 s); their sums are the same."""
+    from django.db import connection, transaction
+
+    from dashboard import tallies
+    from directives.models import Directive
+    from reports.demo import demo_data_create
+
+    if connection.vendor != "postgresql":
+        pytest.skip("other processes cannot read SQLite's test database")
+    settings.TALLY_PROCESSES, settings.TALLY_PROCESSES_FROM = 2, 1
+    with time_machine.travel(NOW, tick=False):
+        demo_data_create(today=TODAY, seed=7)
+        shape = tallies._Shape(Directive.objects.get(), TODAY)
+        assert len(shape.parts(2)) == 2
+        walked = tallies._sums_in_processes(shape)
+        assert walked is not None
+        here = shape.sums()
+        assert {key: value.values for key, value in walked.items()} == {k: v.values for k, v in here.items()}
+        with transaction.atomic():  # this transaction's rows are not for other processes to read
+            assert tallies._sums_in_processes(shape) is None
+        settings.TALLY_PROCESSES_FROM = 10**6
+        assert tallies._sums_in_processes(shape) is None
+        settings.TALLY_PROCESSES_FROM = 1
+        assert tallies_rebuild() == len(here)
