@@ -415,7 +415,10 @@ def tallies(arg):
     started = time.perf_counter()
     with transaction.atomic():
         tallies_retally(pairs={(assignment.task_id, assignment.unit_id)})
-    emit({"rows": rows, "seconds": round(rebuild_seconds, 2), "processes": settings.TALLY_PROCESSES,
+    largest = max((Assignment.objects.filter(task__directive=d).count() for d in Directive.objects.in_force()),
+                  default=0)  # fmt: skip
+    processes = settings.TALLY_PROCESSES if largest >= settings.TALLY_PROCESSES_FROM else 1
+    emit({"rows": rows, "seconds": round(rebuild_seconds, 2), "processes": processes,
           "retally_seconds": round(time.perf_counter() - started, 2)})  # fmt: skip
 
 

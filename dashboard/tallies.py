@@ -268,9 +268,12 @@ def _sums_in_processes(shape):
     _walked, sums = shape, defaultdict(Sums)
     try:
         with billiard.Pool(count) as pool:
-            for part in pool.map(_part_sums, shape.parts(count), chunksize=1):
-                for key, value in part.items():
-                    sums[key].merge(value)  # a unit moved between top rows adds to both parts' rows
+            parts = pool.map(_part_sums, shape.parts(count), chunksize=1)
+            pool.close()
+            pool.join()  # each has closed its connections and exited, rather than being killed
+        for part in parts:
+            for key, value in part.items():
+                sums[key].merge(value)  # a unit moved between top rows adds to both parts' rows
     finally:
         _walked = None
     return sums
