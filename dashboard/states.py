@@ -159,7 +159,12 @@ class State:
 
 
 def report_status(report, period, as_of):
-    limit = on_time_limit(period)
+    return status_by_limit(report, on_time_limit(period), as_of)
+
+
+def status_by_limit(report, limit, as_of):
+    """(status, days overdue) of an expected report whose on-time limit is
+    ``limit`` and whose best report is ``report``, on ``as_of``."""
     if report is not None and report.is_received:
         return (ReportStatus.ON_TIME if report.submitted_on and report.submitted_on <= limit else ReportStatus.LATE), 0
     if as_of > limit:
@@ -282,7 +287,6 @@ class Walk:
         received, due, reports, as_of = self.received.get(assignment.pk, ()), self.due, self.reports, self.as_of
         pk, deadline, period_of = assignment.pk, assignment.deadline, self.period_by_pk.__getitem__
         opens, closes = assignment.unit.valid_from or datetime.date.min, assignment.unit.valid_to or datetime.date.max
-        on_time, late, overdue = ReportStatus.ON_TIME, ReportStatus.LATE, ReportStatus.OVERDUE
         taken, count, latest, first_completed = 0, len(received), None, None
         for period, due_on, starts_on, ends_on, limit, after_limit in self._past[assignment.schedule_id]:
             while taken < count and due[received[taken].period_id] <= due_on:
@@ -295,10 +299,8 @@ class Walk:
             if opens > ends_on or closes < starts_on:
                 continue
             report = reports.get((pk, period))
-            if report is not None and report.state in RECEIVED:
-                status, last_due = (on_time if report.submitted_on and report.submitted_on <= limit else late), True
-            else:
-                status, last_due = overdue, False
+            status, _days = status_by_limit(report, limit, as_of)
+            last_due = report is not None and report.is_received  # the period's own: past its limit
             category = category_of(deadline=deadline, latest=latest, first_completed=first_completed, last_due=last_due,
                                    day=min(as_of, after_limit), period_of=period_of)  # fmt: skip
             yield period, report, status, category, latest
