@@ -1,7 +1,7 @@
 """What the dashboard and its exports show: one directive and a range of
 periods, read from the query string (``?directive=1&start=2024-H1&end=2025``)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django import forms
@@ -58,6 +58,8 @@ class Selection:
     as_of: object
     form: SelectionForm
     unit: Unit | None = None  # the figures cover this unit's subtree (None: every unit)
+    # ``query()`` as it is, worked out once: a page's every link carries it.
+    _own_query: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def chosen(self):
@@ -91,12 +93,18 @@ class Selection:
     def query(self, *, unit=None, whole=False, **extra):
         """The query string that reproduces this selection (plus ``extra``),
         for another ``unit``'s subtree or for every unit (``whole``)."""
+        own = unit is None and not whole and not extra
+        if own and self._own_query is not None:
+            return self._own_query
         params = {"directive": self.directive.pk, "start": self.start, "end": self.end}
         unit = None if whole else (unit or self.unit)
         if unit is not None:
             params["unit"] = unit.pk
         params.update({key: value for key, value in extra.items() if value not in (None, "")})
-        return urlencode(params)
+        found = urlencode(params)
+        if own:
+            self._own_query = found
+        return found
 
 
 def _periods_of_another_directive(data, directive, choices):

@@ -17,7 +17,9 @@ def too_large_to_compute(directive):
     """Whether the directive has more assignments than the live figures take
     within a request (``DASHBOARD_LIVE_MAX_ASSIGNMENTS``)."""
     limit = settings.DASHBOARD_LIVE_MAX_ASSIGNMENTS
-    return Assignment.objects.filter(task__directive=directive)[: limit + 1].count() > limit
+    # Without the assignments' default order: the count of a slice would otherwise sort
+    # every assignment of the directive (joined to its directive and units) first.
+    return Assignment.objects.filter(task__directive=directive).order_by()[: limit + 1].count() > limit
 
 
 @dataclass

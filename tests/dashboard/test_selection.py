@@ -194,6 +194,17 @@ def test_the_query_string_reproduces_the_selection(world):
     assert (again.directive, again.start, again.end) == (selection.directive, selection.start, selection.end)
 
 
+def test_the_selections_own_query_is_worked_out_once_and_others_each_time(world):
+    province = UnitFactory(level=1)
+    selection = select(local(D(2025, 7, 1)), directive=world.directive.pk, start="2024-H2", end="2025-H1")
+    own = selection.query()
+    assert selection.query() is own  # every link of a page carries it
+    assert parse_qs(selection.query(unit=province))["unit"] == [str(province.pk)]
+    assert "unit" not in parse_qs(selection.query(whole=True))
+    assert parse_qs(selection.query(task=3))["task"] == ["3"]
+    assert selection.query() == own
+
+
 def test_an_in_force_directive_without_a_signing_date_is_not_preferred(world):
     # Sorting by signing date, newest first, must put an unknown date last on every
     # database (PostgreSQL puts NULL first in a descending sort, SQLite last).
