@@ -87,6 +87,14 @@ class UnitQuerySet(TreeQuerySet):
         )
 
 
+def _choice_label(choices, value):
+    """The label of ``value`` among ``choices`` (the value itself when it is not one)."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return str(value)
+
+
 class Unit(TreeNode):
     """A responsible body. Units are never deleted once they have reports:
     they are closed (``valid_to``) and linked to their successors."""
@@ -143,6 +151,14 @@ class Unit(TreeNode):
     @property
     def display_name(self):
         return self.short_name or self.name
+
+    # Django's own get_FOO_display hashes every choice's translated label on each
+    # call: a province's task page (300 units) spent a quarter of its time there.
+    def get_kind_display(self):
+        return _choice_label(UnitKind, self.kind)
+
+    def get_level_display(self):
+        return _choice_label(UnitLevel, self.level)
 
     def is_open_on(self, day):
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)

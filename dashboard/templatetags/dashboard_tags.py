@@ -6,7 +6,7 @@ from django import template
 from django.utils.formats import localize, number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from dashboard.measures import Category, ReportStatus
 
@@ -17,6 +17,12 @@ STATUS_STYLE = {
     ReportStatus.LATE: ("bi-clock-history", "text-warning-emphasis"),
     ReportStatus.OVERDUE: ("bi-x-circle-fill", "text-danger-emphasis"),
     ReportStatus.AWAITING: ("bi-hourglass-split", "text-body-secondary"),
+}
+STATUS_WORDS = {
+    ReportStatus.ON_TIME: gettext_noop("On time"),
+    ReportStatus.LATE: gettext_noop("Late"),
+    ReportStatus.OVERDUE: gettext_noop("Overdue"),
+    ReportStatus.AWAITING: gettext_noop("Not yet due"),
 }
 CATEGORY_STYLE = {
     Category.COMPLETED_ON_TIME: "success",
@@ -31,12 +37,7 @@ CATEGORY_STYLE = {
 def status_badge(status, days=0):
     """An expected report's status as icon + word (colour only adds to them)."""
     icon, css = STATUS_STYLE[status]
-    words = {
-        ReportStatus.ON_TIME: _("On time"),
-        ReportStatus.LATE: _("Late"),
-        ReportStatus.OVERDUE: _("Overdue"),
-        ReportStatus.AWAITING: _("Not yet due"),
-    }[status]
+    words = _(STATUS_WORDS[status])  # only the one shown is translated: a page has hundreds
     if status == ReportStatus.OVERDUE and days:
         words = ngettext("Overdue %(days)d day", "Overdue %(days)d days", days) % {"days": days}
     return format_html(

@@ -6,10 +6,12 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.utils import translation
 
 from reports.models import Assignment
 from tests.factories import AssignmentFactory, MembershipFactory, ScheduleFactory, TaskFactory, UnitFactory, UserFactory
-from units.models import Unit, UnitSuccession
+from units.models import Unit, UnitKind, UnitLevel, UnitSuccession
 
 MERGER_DAY = datetime.date(2025, 3, 1)
 DAY_BEFORE_MERGER = datetime.date(2025, 2, 28)
@@ -413,3 +415,18 @@ def test_unit_is_open_during_matches_the_queryset_rule(db, valid_from, valid_to,
     start, end = datetime.date(2023, 12, 15), datetime.date(2024, 12, 14)
     assert unit.is_open_during(start, end) is expected
     assert Unit.objects.open_during(start, end).filter(pk=unit.pk).exists() is expected
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_units_kind_and_level_read_as_djangos_own_labels(language):
+    # Our get_FOO_display skips Django's hashing of every translated label; it must say the same.
+    with translation.override(language):
+        for kind in UnitKind.values:
+            for level in UnitLevel.values:
+                unit = Unit(kind=kind, level=level)
+                assert unit.get_kind_display() == Model._get_FIELD_display(unit, Unit._meta.get_field("kind"))
+                assert unit.get_level_display() == Model._get_FIELD_display(unit, Unit._meta.get_field("level"))
+        odd = Unit(kind="unknown", level=99)
+        assert (odd.get_kind_display(), odd.get_level_display()) == ("unknown", "99")
+    with translation.override("vi"):
+        assert Unit(kind=UnitKind.PARTY_CELL, level=UnitLevel.GRASSROOTS).get_kind_display() == "Chi bộ"
