@@ -302,6 +302,11 @@ REMINDER_OVERDUE_HORIZON_DAYS = env.int("REMINDER_OVERDUE_HORIZON_DAYS", default
 REMINDER_DELIVERY_CHUNK = env.int("REMINDER_DELIVERY_CHUNK", default=2000)
 if REMINDER_DELIVERY_CHUNK < 1:
     raise ImproperlyConfigured("REMINDER_DELIVERY_CHUNK must be at least 1.")
+# On PostgreSQL, this many chunks are delivered at once, each in its own connection and
+# transaction: while one waits for the database, the next is prepared.
+REMINDER_DELIVERY_THREADS = env.int("REMINDER_DELIVERY_THREADS", default=2)
+if REMINDER_DELIVERY_THREADS < 1:
+    raise ImproperlyConfigured("REMINDER_DELIVERY_THREADS must be at least 1.")
 # A notification e-mail claimed by a worker that died is retried after this many minutes.
 EMAIL_CLAIM_MINUTES = env.int("EMAIL_CLAIM_MINUTES", default=10)
 EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
