@@ -75,12 +75,16 @@ class Planned:
         return ReminderKind(self.kind).label
 
 
+PLAN_FIELDS = ("pk", "task_id", "unit_id", "role", "deadline", "reviewing_unit_id", "schedule_id")
+
+
 def _plan_directive(directive, policy, now, today):
     """Ledger rows (``Planned``, not saved) for everything that has fallen due by ``now``."""
     horizon = datetime.timedelta(days=settings.REMINDER_OVERDUE_HORIZON_DAYS)
     ahead = datetime.timedelta(days=max(policy.days_before_list, default=0))
     # Units and tasks read once each and shared, not one copy per assignment row.
-    assignments = list(Assignment.objects.filter(task__directive=directive).order_by("pk"))
+    # The fields the sweep reads, not the long texts of a country's assignments.
+    assignments = list(Assignment.objects.filter(task__directive=directive).order_by("pk").only(*PLAN_FIELDS))
     units = Unit.objects.without_tree_fields().in_bulk({a.unit_id for a in assignments})
     tasks = Task.objects.in_bulk({a.task_id for a in assignments})
     for assignment in assignments:
@@ -95,26 +99,28 @@ def _plan_directive(directive, policy, now, today):
     by_schedule = defaultdict(list)
     for period in periods:
         by_schedule[period.schedule_id].append(period)
-    reports = {
-        (assignment_id, period_id): state
-        for assignment_id, period_id, state in ProgressReport.objects.filter(
-            assignment__task__directive=directive, period__in=periods, state__in=DONE
-        )
-        .order_by()  # the reports' default order joins and sorts every row
-        .values_list("assignment_id", "period_id", "state")
-    }
-    rows = _plan_review_waiting(directive, policy, now, {a.pk: a for a in assignments})
     # What a period owes depends on its due date only: worked out once per period, not per unit.
     owed = {
         period.pk: [(kind, offset, _at(day, policy.send_from)) for kind, offset, day in
                     owed_reminders(policy, period.due_on, today)]
         for period in periods
     }  # fmt: skip
+    # Only the periods that owe anything (not the months before, long settled) and their reports done.
+    by_schedule = {schedule: [p for p in rows if owed[p.pk]] for schedule, rows in by_schedule.items()}
+    reports = {
+        (assignment_id, period_id): state
+        for assignment_id, period_id, state in ProgressReport.objects.filter(
+            assignment__task__directive=directive, period__in=[p for p in periods if owed[p.pk]], state__in=DONE
+        )
+        .order_by()  # the reports' default order joins and sorts every row
+        .values_list("assignment_id", "period_id", "state")
+    }
+    rows = _plan_review_waiting(directive, policy, now, {a.pk: a for a in assignments})
     for assignment in assignments:
         if not assignment.unit.is_open_on(today):
             continue  # a closed unit is not chased; its successor reports
-        for period in by_schedule[assignment.schedule_id]:
-            if not owed[period.pk] or reports.get((assignment.pk, period.pk)) in DONE:
+        for period in by_schedule.get(assignment.schedule_id, ()):
+            if reports.get((assignment.pk, period.pk)) in DONE:
                 continue
             if not assignment.unit.is_open_during(period.starts_on, period.ends_on):
                 continue

@@ -643,3 +643,28 @@ def test_unit_closed_before_the_reminder_day_is_not_chased(assignment, period, u
 
     assert not Reminder.objects.exists()
     assert not Notification.objects.exists()
+
+
+# --- queries ---------------------------------------------------------------------------------------
+
+
+def test_a_sweep_takes_the_same_queries_for_three_units_as_for_thirty(task, schedule, province, period):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def units_owing(first, count):
+        for number in range(first, first + count):
+            unit = UnitFactory(code=f"q-{number}", parent=province)
+            AssignmentFactory(task=task, unit=unit, schedule=schedule, reviewing_unit=province)
+            MembershipFactory(user=UserFactory(username=f"q-reporter-{number}"), unit=unit, role="reporter")
+
+    units_owing(0, 3)
+    with CaptureQueriesContext(connection) as few, time_machine.travel(at(D(2025, 6, 12)), tick=False):
+        assert reminders_sweep().sent == 3
+    Reminder.objects.all().delete()
+    Notification.objects.all().delete()
+    units_owing(3, 27)
+    with CaptureQueriesContext(connection) as many, time_machine.travel(at(D(2025, 6, 12)), tick=False):
+        assert reminders_sweep().sent == 30
+    # No query per assignment, unit or reminder (a field left out of the plan's would be one).
+    assert len(many) == len(few)
