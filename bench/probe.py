@@ -89,6 +89,14 @@ def reset(_arg):
     with transaction.atomic():
         for name in ("notification", "reminder", "transition", "report"):
             deleted[name] = TRACKED[name].objects.filter(pk__gt=int(values[name])).delete()[0]
+    # The deleted rows stay in the tables and their indexes until vacuumed, and a server
+    # may run without autovacuum (this machine's does): each reuse would leave the next
+    # run a sweep's worth more of them (2.2 million reminders after ten sweeps, and the
+    # late list by reminders 80 → 880 ms).
+    with connection.cursor() as cursor:
+        for name in ("notification", "reminder", "transition"):
+            if deleted[name]:
+                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(TRACKED[name]._meta.db_table)}")
     # Deleting reports leaves the dashboard's tallies stale: rebuilt here, as the nightly job would
     # (only then: at national size the rebuild takes minutes).
     from dashboard.tallies import tallies_rebuild

@@ -25,14 +25,20 @@ UNITS = 40
 MOMENT = datetime.datetime(2025, 6, 13, 9, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh"))
 
 
-def test_two_sweeps_at_the_same_moment_send_each_reminder_once(task, schedule, province, settings):
-    settings.REMINDER_DELIVERY_CHUNK = 7  # several transactions per sweep, interleaved with the other's
+def units_owing(task, schedule, province):
+    """``UNITS`` units, each with a reporter, owing the report of a period due in six days."""
     period = PeriodFactory(schedule=schedule, starts_on=datetime.date(2024, 12, 15),
                            ends_on=datetime.date(2025, 6, 14), due_on=datetime.date(2025, 6, 19))  # fmt: skip
     for number in range(UNITS):
         unit = UnitFactory(code=f"unit-{number}", parent=province)
         AssignmentFactory(task=task, unit=unit, schedule=schedule)
         MembershipFactory(user=UserFactory(username=f"reporter-{number}"), unit=unit, role="reporter")
+    return period
+
+
+def test_two_sweeps_at_the_same_moment_send_each_reminder_once(task, schedule, province, settings):
+    settings.REMINDER_DELIVERY_CHUNK = 7  # several transactions per sweep, interleaved with the other's
+    period = units_owing(task, schedule, province)
     start, results, errors = threading.Barrier(2), [], []
 
     def one_sweep():
@@ -61,12 +67,7 @@ def test_two_sweeps_at_the_same_moment_send_each_reminder_once(task, schedule, p
 def test_one_sweep_delivers_its_chunks_in_threads_each_reminder_once(task, schedule, province, settings):
     settings.REMINDER_DELIVERY_CHUNK = 7  # six chunks, two at a time
     settings.REMINDER_DELIVERY_THREADS = 2
-    period = PeriodFactory(schedule=schedule, starts_on=datetime.date(2024, 12, 15),
-                           ends_on=datetime.date(2025, 6, 14), due_on=datetime.date(2025, 6, 19))  # fmt: skip
-    for number in range(UNITS):
-        unit = UnitFactory(code=f"unit-{number}", parent=province)
-        AssignmentFactory(task=task, unit=unit, schedule=schedule)
-        MembershipFactory(user=UserFactory(username=f"reporter-{number}"), unit=unit, role="reporter")
+    period = units_owing(task, schedule, province)
     assert _delivery_threads(6) == 2
     with transaction.atomic():
         assert _delivery_threads(6) == 1  # other connections could not see this transaction's rows
