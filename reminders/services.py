@@ -12,13 +12,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from directives.models import Directive, Task
-from notifications.models import NotificationKind
+from notifications.models import Notification, NotificationKind
 from notifications.services import notifications_send_many, office_members
 from reminders.calendar import WorkingCalendar
 from reminders.ledger import ledger_claim, ledger_insert
 from reminders.models import Reminder, ReminderKind, ReminderPolicy, ReminderStatus
 from reminders.rules import owed_reminders
 from reports.models import Assignment, ProgressReport, ReportingPeriod, ReportState
+from tracker.database import statistics_refresh
 from units.models import Membership, MembershipRole, Unit
 
 DONE = (ReportState.SUBMITTED, ReportState.ACCEPTED)
@@ -411,6 +412,10 @@ def _pending_rows(pending, planned):
     ]
 
 
+# A sweep that sent or skipped this many reminders refreshes the ledger's statistics.
+ANALYZE_AFTER = 10_000
+
+
 def reminders_sweep(*, now=None, dry_run: bool = False, directives=None) -> SweepResult:
     """One sweep over every directive in force (or those given)."""
     now = now or timezone.now()
@@ -446,4 +451,8 @@ def reminders_sweep(*, now=None, dry_run: bool = False, directives=None) -> Swee
                 result.lines.append((reminder, "sent"))
             elif outcome == "skipped":
                 result.skipped += 1
+    if result.sent + result.skipped >= ANALYZE_AFTER:
+        # The ledger's statistics, at once: the late list by reminders sent is planned from
+        # them, and a server may analyze late or never (autovacuum off: 0.2 → 1.4 s nationally).
+        statistics_refresh([Reminder, Notification])
     return result

@@ -5,9 +5,10 @@ import time
 from django.db import connection
 
 
-def statistics_refresh():
-    """Refreshes PostgreSQL's planner statistics for every table (``ANALYZE``);
-    the seconds it took, or None on another database.
+def statistics_refresh(models=()):
+    """Refreshes PostgreSQL's planner statistics for every table (``ANALYZE``),
+    or for ``models``' tables only; the seconds it took, or None on another
+    database.
 
     Autovacuum analyzes a table only after 50 rows and a tenth of it have
     changed, so a table of a few rows (a directive's tasks, its schedules)
@@ -17,8 +18,9 @@ def statistics_refresh():
     if connection.vendor != "postgresql":
         return None
     started = time.monotonic()
+    tables = [connection.ops.quote_name(model._meta.db_table) for model in models]
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("ANALYZE " + ", ".join(tables) if tables else "ANALYZE")
     return round(time.monotonic() - started, 1)
 
 

@@ -668,3 +668,29 @@ def test_a_sweep_takes_the_same_queries_for_three_units_as_for_thirty(task, sche
         assert reminders_sweep().sent == 30
     # No query per assignment, unit or reminder (a field left out of the plan's would be one).
     assert len(many) == len(few)
+
+
+def test_a_large_sweep_refreshes_the_ledgers_planner_statistics(task, schedule, province, period, monkeypatch):
+    from django.db import connection
+
+    from reminders import services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's")
+
+    def reltuples():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Reminder._meta.db_table])
+            return cursor.fetchone()[0]
+
+    for number in range(4):
+        unit = UnitFactory(code=f"s-{number}", parent=province)
+        AssignmentFactory(task=task, unit=unit, schedule=schedule, reviewing_unit=province)
+        MembershipFactory(user=UserFactory(username=f"s-reporter-{number}"), unit=unit, role="reporter")
+    monkeypatch.setattr(services, "ANALYZE_AFTER", 5)
+    assert sweep(at(D(2025, 6, 12))).sent == 4  # under the threshold: left to the server
+    assert reltuples() != 4
+    Reminder.objects.all().delete()
+    monkeypatch.setattr(services, "ANALYZE_AFTER", 4)
+    assert sweep(at(D(2025, 6, 12))).sent == 4
+    assert reltuples() == 4  # the planner knows the rows the sweep wrote
