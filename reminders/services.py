@@ -107,7 +107,7 @@ def _plan_directive(directive, policy, now, today):
         for period in periods
     }  # fmt: skip
     # Only the periods that owe anything (not the months before, long settled) and their reports done.
-    by_schedule = {schedule: [p for p in rows if owed[p.pk]] for schedule, rows in by_schedule.items()}
+    by_schedule = {schedule: [p for p in dated if owed[p.pk]] for schedule, dated in by_schedule.items()}
     reports = {
         (assignment_id, period_id): state
         for assignment_id, period_id, state in ProgressReport.objects.filter(
@@ -351,7 +351,7 @@ def _in_own_connection(deliver, chunk, now):
     try:
         return deliver(chunk, now)
     finally:
-        connection.close()  # this thread's own: a pool's thread ends with its sweep
+        connection.close()  # this thread's own, opened for the chunk
 
 
 def reminders_deliver(*, reminders, now) -> list:
