@@ -4,6 +4,7 @@ from django.db import connection, models
 from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from tree_queries.models import TreeNode
@@ -88,11 +89,12 @@ class UnitQuerySet(TreeQuerySet):
 
 
 def _choice_label(choices, value):
-    """The label of ``value`` among ``choices`` (the value itself when it is not one)."""
+    """The label of ``value`` among ``choices``; otherwise the value, as
+    Django's own ``get_FOO_display`` gives it (None stays None)."""
     try:
         return choices(value).label
     except ValueError:
-        return str(value)
+        return force_str(value, strings_only=True)
 
 
 class Unit(TreeNode):

@@ -426,7 +426,9 @@ def test_a_units_kind_and_level_read_as_djangos_own_labels(language):
                 unit = Unit(kind=kind, level=level)
                 assert unit.get_kind_display() == Model._get_FIELD_display(unit, Unit._meta.get_field("kind"))
                 assert unit.get_level_display() == Model._get_FIELD_display(unit, Unit._meta.get_field("level"))
-        odd = Unit(kind="unknown", level=99)
-        assert (odd.get_kind_display(), odd.get_level_display()) == ("unknown", "99")
+        for odd in (Unit(kind="unknown", level=99), Unit(kind="", level=None)):  # not a choice: the value itself
+            assert odd.get_kind_display() == Model._get_FIELD_display(odd, Unit._meta.get_field("kind"))
+            assert odd.get_level_display() == Model._get_FIELD_display(odd, Unit._meta.get_field("level"))
+        assert (Unit(kind="unknown").get_kind_display(), Unit(level=None).get_level_display()) == ("unknown", None)
     with translation.override("vi"):
         assert Unit(kind=UnitKind.PARTY_CELL, level=UnitLevel.GRASSROOTS).get_kind_display() == "Chi bộ"
