@@ -61,9 +61,12 @@ browser:
 	fi
 
 # The suite runs on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process).
+# Each worker takes the next test when it is free (--maxschedchunk 1) rather than a
+# quarter of the suite at once; with the slow tests first (tests/parallel.py), no
+# worker is left alone with them at the end.
 TEST_WORKERS ?= auto
 test: install browser
-	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --maxschedchunk 1 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

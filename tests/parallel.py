@@ -36,3 +36,14 @@ def pytest_load_initial_conftests(early_config, parser, args):
         if os.environ.get("REDIS_URL"):
             os.environ["REDIS_URL"] = redis_database(os.environ["REDIS_URL"], FIRST_REDIS_DATABASE + index)
     return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(items):
+    """The slow tests first, so that the workers, each taking the next test when
+    free (``make test`` passes --maxschedchunk 1), share them rather than one
+    finishing on them while the other waits. A wrapper, so that it sorts before
+    pytest-django's own ordering (database tests, then transactional ones, then
+    the rest), whose stable sort keeps the slow tests first within each group."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    return (yield)

@@ -8,6 +8,7 @@ error rather than a silent blank, so that a typo shows at upload time.
 """
 
 import datetime
+import functools
 import io
 import zipfile
 
@@ -38,8 +39,26 @@ from followups.dashboard import AppendixRow
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
+class _Environment(SandboxedEnvironment):
+    """Compiles each distinct text of a template part once per process: docxtpl
+    hands every part of the document to ``from_string`` on every render, and
+    compiling was half of a render's time. The compiled code depends only on the
+    text and on this class's fixed settings; the sandbox applies when it runs."""
+
+    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 - Jinja's own name
+        if not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        cls = template_class or self.template_class
+        return cls.from_code(self, _compiled(source), self.make_globals(globals), None)
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(source):
+    return _environment().compile(source)
+
+
 def _environment():
-    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    return _Environment(autoescape=True, undefined=StrictUndefined)
 
 
 def template_file():

@@ -63,6 +63,7 @@ def real_ids():
     return {"id": report.pk, "report_pk": attachment.report_id if attachment else report.pk}
 
 
+@pytest.mark.slow
 def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_schema(demo, wsgi_app, capsys):
     from django.contrib.auth import get_user_model
 

@@ -39,6 +39,7 @@ def sign_in(page, username, *, admin=False):
     page.wait_for_url(lambda url: "/login/" not in url)
 
 
+@pytest.mark.slow
 def test_the_demo_province_is_reorganised_and_a_unit_closed_from_the_admin(page, browser):
     demo_data_create(today=timezone.localdate())
     crawl = Crawl(browser, page.base_url, AXE_SOURCE.read_text())

@@ -48,6 +48,28 @@ def test_the_built_in_template_renders_the_sample_with_no_tag_left(private_root)
     assert "{{" not in text and "{%" not in text
 
 
+def test_each_text_of_a_template_is_compiled_once_and_still_runs_sandboxed(private_root):
+    from jinja2.exceptions import SecurityError
+
+    from dashboard.exports.docx import _compiled, render
+
+    _compiled.cache_clear()
+    first = render(sample_content(), TEMPLATE_PATH)
+    compiled = _compiled.cache_info().misses
+    assert compiled > 0
+    second = render(sample_content(), TEMPLATE_PATH)
+    assert _compiled.cache_info().misses == compiled  # nothing compiled again
+
+    def body(data):
+        return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+
+    assert body(second) == body(first)
+    unsafe = word_file("{{ subtitle.__class__ }}").read()
+    for _ in range(2):  # the second time from the compiled code
+        with pytest.raises(SecurityError):
+            render(sample_content(), io.BytesIO(unsafe))
+
+
 def test_an_uploaded_template_replaces_the_built_in_one(
     world,
     admin_user,

@@ -75,3 +75,22 @@ def test_embedded_broker_is_used_without_redis_url():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["filesystem://", "django.db.backends.sqlite3"]
+
+
+def test_static_files_are_compressed_but_not_their_source_maps(tmp_path):
+    """collectstatic's compression skips source maps (most of the bytes, read only by
+    developer tools); the CSS and scripts pages load are still served compressed."""
+    from whitenoise.storage import CompressedStaticFilesStorage
+
+    storage = CompressedStaticFilesStorage(location=tmp_path)
+    names = ("app.css", "app.js", "app.css.map")
+    for name in names:
+        (tmp_path / name).write_text("body { color: #1a1a1a; }\n" * 200)
+    list(storage.post_process({name: (storage, name) for name in names}))
+    assert {path.name for path in tmp_path.iterdir()} == {
+        *names,
+        "app.css.gz",
+        "app.css.br",
+        "app.js.gz",
+        "app.js.br",
+    }
