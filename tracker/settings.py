@@ -235,10 +235,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# WhiteNoise serves each static file gzipped and brotli'd, compressed once by
-# collectstatic. Source maps (35 MB of the 57 MB collected, fetched only by a
-# browser's developer tools) are served as they are: compressing them took most
-# of collectstatic's minute.
+# WhiteNoise serves each static file gzipped (and brotli'd where the brotli package
+# is installed), compressed once by collectstatic. Source maps (35 MB of the 57 MB
+# collected, fetched only by a browser's developer tools) are served as they are:
+# compressing them took most of collectstatic's minute.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
