@@ -243,6 +243,21 @@ def _rebuild(directive, today):
 # the shape (``_walked``) and open their own database connections.
 
 _walked = None
+# Connections a forked process found open in its parent's place: kept, never used nor
+# closed (closing one ends the parent's session on the socket they share). A process
+# of the pool ends with os._exit, so nothing closes them on the way out either.
+_inherited = []
+
+
+def _detach_inherited_connections():
+    """In each forked process, before its first query: the database connections it
+    inherited open are set aside, so that it opens its own rather than talk on its
+    parent's (or its siblings') socket."""
+    for alias in connections:
+        wrapper = connections[alias]
+        if wrapper.connection is not None:
+            _inherited.append(wrapper.connection)
+            wrapper.connection = None
 
 
 def _part_sums(tops):
@@ -267,7 +282,7 @@ def _sums_in_processes(shape):
     connections.close_all()  # a forked process must not share this one's connection
     _walked, sums = shape, defaultdict(Sums)
     try:
-        with billiard.Pool(count) as pool:
+        with billiard.Pool(count, initializer=_detach_inherited_connections) as pool:
             parts = pool.map(_part_sums, shape.parts(count), chunksize=1)
             pool.close()
             pool.join()  # each has closed its connections and exited, rather than being killed

@@ -161,3 +161,33 @@ def test_a_large_rebuild_walks_its_top_rows_in_several_processes(settings):
         assert tallies._sums_in_processes(shape) is None
         settings.TALLY_PROCESSES_FROM = 1
         assert tallies_rebuild() == len(here)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_open_at_the_fork_is_neither_used_nor_closed_by_the_processes(settings, monkeypatch):
+    """Were the parent's connection still open when the pool forks, each process
+    sets it aside and opens its own: none talks on the parent's socket (two
+    processes on one socket read each other's answers: "no results to fetch") and
+    none closes it (which would end the parent's session)."""
+    from django.db import connection, connections
+
+    from dashboard import tallies
+    from directives.models import Directive
+    from reports.demo import demo_data_create
+
+    if connection.vendor != "postgresql":
+        pytest.skip("other processes cannot read SQLite's test database")
+    settings.TALLY_PROCESSES, settings.TALLY_PROCESSES_FROM = 2, 1
+    with time_machine.travel(NOW, tick=False):
+        demo_data_create(today=TODAY, seed=7)
+        shape = tallies._Shape(Directive.objects.get(), TODAY)
+        here = shape.sums()
+        monkeypatch.setattr(connections, "close_all", lambda: None)  # the parent's stays open at the fork
+        connection.ensure_connection()
+        backend = connection.connection.get_backend_pid()
+        walked = tallies._sums_in_processes(shape)
+        assert {key: value.values for key, value in walked.items()} == {k: v.values for k, v in here.items()}
+        assert connection.connection.closed == 0
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            assert cursor.fetchone()[0] == backend
