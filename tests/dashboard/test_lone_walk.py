@@ -134,11 +134,11 @@ def test_the_rebuilt_tallies_are_those_of_the_period_by_period_walk(demo, monkey
     assert along_rows and along_rows == period_rows
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_large_rebuild_walks_its_top_rows_in_several_processes(settings):
-    """Forked processes each walk a part of the top rows (a national rebuild
-    in 22 s on two cores instead of 38 s); their sums are the same."""
-    from django.db import connection, transaction
+@pytest.fixture
+def demo_shape(settings):
+    """The demo's shape, walked in two processes from the first assignment on
+    (PostgreSQL only: other processes cannot read SQLite's test database)."""
+    from django.db import connection
 
     from dashboard import tallies
     from directives.models import Directive
@@ -149,22 +149,33 @@ def test_a_large_rebuild_walks_its_top_rows_in_several_processes(settings):
     settings.TALLY_PROCESSES, settings.TALLY_PROCESSES_FROM = 2, 1
     with time_machine.travel(NOW, tick=False):
         demo_data_create(today=TODAY, seed=7)
-        shape = tallies._Shape(Directive.objects.get(), TODAY)
-        assert len(shape.parts(2)) == 2
-        walked = tallies._sums_in_processes(shape)
-        assert walked is not None
-        here = shape.sums()
-        assert {key: value.values for key, value in walked.items()} == {k: v.values for k, v in here.items()}
-        with transaction.atomic():  # this transaction's rows are not for other processes to read
-            assert tallies._sums_in_processes(shape) is None
-        settings.TALLY_PROCESSES_FROM = 10**6
-        assert tallies._sums_in_processes(shape) is None
-        settings.TALLY_PROCESSES_FROM = 1
-        assert tallies_rebuild() == len(here)
+        yield tallies._Shape(Directive.objects.get(), TODAY)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_connection_open_at_the_fork_is_neither_used_nor_closed_by_the_processes(settings, monkeypatch):
+def test_a_large_rebuild_walks_its_top_rows_in_several_processes(settings, demo_shape):
+    """Forked processes each walk a part of the top rows (a national rebuild
+    in 22 s on two cores instead of 38 s); their sums are the same."""
+    from django.db import transaction
+
+    from dashboard import tallies
+
+    shape = demo_shape
+    assert len(shape.parts(2)) == 2
+    walked = tallies._sums_in_processes(shape)
+    assert walked is not None
+    here = shape.sums()
+    assert {key: value.values for key, value in walked.items()} == {k: v.values for k, v in here.items()}
+    with transaction.atomic():  # this transaction's rows are not for other processes to read
+        assert tallies._sums_in_processes(shape) is None
+    settings.TALLY_PROCESSES_FROM = 10**6
+    assert tallies._sums_in_processes(shape) is None
+    settings.TALLY_PROCESSES_FROM = 1
+    assert tallies_rebuild() == len(here)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_open_at_the_fork_is_neither_used_nor_closed_by_the_processes(demo_shape, monkeypatch):
     """Were the parent's connection still open when the pool forks, each process
     sets it aside and opens its own: none talks on the parent's socket (two
     processes on one socket read each other's answers: "no results to fetch") and
@@ -172,22 +183,15 @@ def test_a_connection_open_at_the_fork_is_neither_used_nor_closed_by_the_process
     from django.db import connection, connections
 
     from dashboard import tallies
-    from directives.models import Directive
-    from reports.demo import demo_data_create
 
-    if connection.vendor != "postgresql":
-        pytest.skip("other processes cannot read SQLite's test database")
-    settings.TALLY_PROCESSES, settings.TALLY_PROCESSES_FROM = 2, 1
-    with time_machine.travel(NOW, tick=False):
-        demo_data_create(today=TODAY, seed=7)
-        shape = tallies._Shape(Directive.objects.get(), TODAY)
-        here = shape.sums()
-        monkeypatch.setattr(connections, "close_all", lambda: None)  # the parent's stays open at the fork
-        connection.ensure_connection()
-        backend = connection.connection.get_backend_pid()
-        walked = tallies._sums_in_processes(shape)
-        assert {key: value.values for key, value in walked.items()} == {k: v.values for k, v in here.items()}
-        assert connection.connection.closed == 0
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            assert cursor.fetchone()[0] == backend
+    shape = demo_shape
+    here = shape.sums()
+    monkeypatch.setattr(connections, "close_all", lambda: None)  # the parent's stays open at the fork
+    connection.ensure_connection()
+    backend = connection.connection.get_backend_pid()
+    walked = tallies._sums_in_processes(shape)
+    assert {key: value.values for key, value in walked.items()} == {k: v.values for k, v in here.items()}
+    assert connection.connection.closed == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] == backend
