@@ -20,7 +20,12 @@ BUILTIN_ACTIONS = {
 
 def full_name(user) -> str:
     """Họ và tên đệm, then tên: "Nguyễn Thị Lan"."""
-    return " ".join(part for part in (user.last_name.strip(), user.first_name.strip()) if part)
+    return name_of(user.last_name, user.first_name)
+
+
+def name_of(last_name, first_name) -> str:
+    """``full_name`` from the two columns (for a list read without its users)."""
+    return " ".join(part for part in (last_name.strip(), first_name.strip()) if part)
 
 
 def _lower_first(name):

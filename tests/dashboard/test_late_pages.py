@@ -179,3 +179,20 @@ def test_a_units_figure_rows_computed_for_its_subtree_are_the_whole_directives(d
                 assert shown == _row_keys(whole, pks, task.pk)
                 tested += 1
         assert tested > 6
+
+
+def test_a_page_reads_its_rows_units_reminders_and_heads_in_four_queries(demo, django_assert_num_queries):
+    """The rows' units and assignments come with the rows (no lookup of each),
+    the reminders and heads in one query each; a unit's other columns still
+    load when asked for."""
+    with time_machine.travel(NOW, tick=False):
+        selection = _whole_term(demo)
+        selection.periods  # noqa: B018 - read before counting, as the dashboard has
+        with django_assert_num_queries(4):  # the tasks, the rows, the reminders, the heads
+            page = late_page(selection, "unit", size=5)
+        assert len(page.rows) == 5
+        row = page.rows[0]
+        stored = Assignment.objects.select_related("unit").get(pk=row.assignment.pk)
+        assert (row.unit.pk, row.unit.name, row.assignment.unit_id, row.assignment.task_id) == (
+            stored.unit.pk, stored.unit.name, stored.unit_id, stored.task_id)  # fmt: skip
+        assert row.unit.code == stored.unit.code and row.assignment.role == stored.role  # deferred, read on access
