@@ -3,8 +3,10 @@ icon and a word as well as a colour, rate colours, trend sparklines and the
 cells of the unit × task matrix."""
 
 from django import template
-from django.utils.formats import localize, number_format
+from django.urls import reverse
+from django.utils.formats import date_format, localize, number_format
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
@@ -147,3 +149,31 @@ def matrix_cell(rows_url, query, row, task, block, cell):
         rate_css(counts.reporting_rate), rate_icon(counts.reporting_rate),
         localize(counts.received), localize(counts.expected), overdue,
     )  # fmt: skip
+
+
+@register.simple_tag(takes_context=True)
+def late_row(context, row, query, may_remind):
+    """One row of the late list, with its "Remind now" form for those who may
+    send one. Built here rather than in the template, as the matrix's cells:
+    the template language took a sixth of the dashboard's time for 25 rows."""
+    days = ngettext("%(counter)s day", "%(counter)s days", row.days_overdue) % {"counter": localize(row.days_overdue)}
+    cells = format_html(
+        '<td><a href="{}?{}">{}</a></td><td>{}. {}</td><td class="text-end due-overdue">{}</td>'
+        '<td class="text-end">{}</td><td>{}<br><span class="small text-body-secondary">{} {}</span></td><td>{}</td>',
+        reverse("dashboard_unit", args=[row.unit.pk]), query, row.unit.name,
+        localize(row.task.number), Truncator(row.task.title).words(6, truncate=" …"),
+        days, localize(row.reminders_sent),
+        row.period.label, _("due"), date_format(row.due_on, "SHORT_DATE_FORMAT"),
+        ", ".join(row.heads) or "—",
+    )  # fmt: skip
+    remind = ""
+    if may_remind:
+        remind = format_html(
+            '<td><form method="post" action="{}"><input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+            '<input type="hidden" name="next" value="{}"><button type="submit" '
+            'class="btn btn-sm btn-outline-danger text-nowrap"><span class="bi bi-bell" aria-hidden="true"></span> '
+            "{}</button></form></td>",
+            reverse("dashboard_remind_now", args=[row.assignment.pk, row.period.pk]),
+            context.get("csrf_token"), context["request"].get_full_path(), _("Remind now"),
+        )  # fmt: skip
+    return format_html('<tr data-testid="late-row">{}{}</tr>', cells, remind)
