@@ -29,6 +29,19 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def site_language():
+    # Every test starts in the site's language (Vietnamese): a request in English
+    # leaves English active in its thread after the response (LocaleMiddleware
+    # activates, nothing deactivates), and the next test on that worker read
+    # English messages where it expected Vietnamese.
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def password():
     return PASSWORD
