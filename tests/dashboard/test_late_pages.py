@@ -196,3 +196,17 @@ def test_a_page_reads_its_rows_units_reminders_and_heads_in_four_queries(demo, d
         assert (row.unit.pk, row.unit.name, row.assignment.unit_id, row.assignment.task_id) == (
             stored.unit.pk, stored.unit.name, stored.unit_id, stored.task_id)  # fmt: skip
         assert row.unit.code == stored.unit.code and row.assignment.role == stored.role  # deferred, read on access
+
+
+def test_the_most_reminded_rows_name_their_periods_so_the_reports_index_is_probed_by_both_columns(demo):
+    """The query of a group of rows with the same count of reminders reads the
+    periods from a list, not from the CTE of periods a second time: a CTE read
+    twice is materialised, and PostgreSQL then probed the reports' (assignment,
+    period) index by assignment alone (0.18 s instead of 0.04 after a national sweep)."""
+    with time_machine.travel(NOW, tick=False):
+        selection = _whole_term(demo)
+        with CaptureQueriesContext(connection) as captured:
+            page = late_page(selection, "reminders", size=5)
+        assert [row.reminders_sent for row in page.rows[:3]] == [3, 3, 3]
+        grouped = [q["sql"] for q in captured.captured_queries if "HAVING count(*) =" in q["sql"]]
+        assert grouped and not any("SELECT id FROM per" in sql for sql in grouped)
