@@ -210,19 +210,16 @@ def _load(directive, end_due, scope, end_day, wanted_of, as_of, task):
         if task is not None:
             reports = reports.filter(assignment__task_id=task)
     else:
-        # By assignment and period pks, not by due date: no join with the periods for every report.
-        reports = ProgressReport.objects.filter(assignment_id__in=[a.pk for a in assignments])
+        # By period pks, not by due date: no join with the periods for every report.
+        reports = ProgressReport.objects.filter(
+            assignment_id__in=[a.pk for a in assignments], period_id__in=[p.pk for p in periods]
+        )
     wanted = wanted_of(periods)
     start = _history_start(periods, wanted, as_of)
     if start is None:
-        every = reports if scope is None else reports.filter(period_id__in=[p.pk for p in periods])
-        return tasks, assignments, units, pairs, periods, report_rows(every)
-    # The range's periods only (not every period as well: with both lists PostgreSQL
-    # combined the period index with the (assignment, period) one, 2.5 times slower).
+        return tasks, assignments, units, pairs, periods, report_rows(reports)
     since_start = Q(period_id__in=[p.pk for p in periods if p.due_on >= start])
-    if linked:
-        since_start |= Q(assignment__unit_id__in=linked, period_id__in=[p.pk for p in periods])
-    recent = report_rows(reports.filter(since_start))
+    recent = report_rows(reports.filter(since_start | Q(assignment__unit_id__in=linked) if linked else since_start))
     # Before ``start`` a (unit, task) reads its latest report and the first "completed" one
     # of the run that ends with it; not when a report of the range already ends that run.
     first_due, due = {}, {p.pk: p.due_on for p in periods}

@@ -243,11 +243,8 @@ class ProgressReportQuerySet(models.QuerySet):
 
 
 class ProgressReport(models.Model):
-    # No index of its own: the (assignment, period) unique index serves every
-    # lookup by assignment, and PostgreSQL preferred the single-column one for a
-    # unit's reports of a few periods, reading every period's (3 × slower).
     assignment = models.ForeignKey(
-        Assignment, on_delete=models.PROTECT, related_name="reports", verbose_name=_("assignment"), db_index=False
+        Assignment, on_delete=models.PROTECT, related_name="reports", verbose_name=_("assignment")
     )
     period = models.ForeignKey(
         ReportingPeriod, on_delete=models.PROTECT, related_name="reports", verbose_name=_("period")

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from dashboard.figures import SERIES_MIN, figures_build
 from dashboard.measures import MEASURES, Category, Counts, ReportStatus, Taxonomy, percent
-from reports.models import Assignment, ImplementationStatus, ProgressReport, ReportState
+from reports.models import ImplementationStatus, ReportState
 from tests.factories import (
     AssignmentFactory,
     DirectiveFactory,
@@ -729,31 +729,6 @@ def test_without_the_series_the_figures_are_the_same_and_have_no_points(world):
         assert (other.counts, other.category, other.latest, other.progress) == (
             cell.counts, cell.category, cell.latest, cell.progress)  # fmt: skip
     assert lean.total.counts == full.total.counts and lean.total.taxonomy.counts == full.total.taxonomy.counts
-
-
-def test_a_units_figures_read_the_reports_of_the_range_by_one_list_of_periods(db):
-    """Within a unit's subtree (no merger in it) the reports of the range are read
-    by their assignments and the range's periods, not every period's as well:
-    with both lists PostgreSQL combined the period index with the (assignment,
-    period) one and a province's page read 30 times the rows it kept."""
-    directive, periods = make_directive(2)
-    province = Assignment.objects.filter(task__directive=directive).first().unit.parent
-    with CaptureQueriesContext(connection) as captured:
-        figures = figures_build(directive=directive, periods=periods[-1:], as_of=D(2024, 12, 31), scope=province,
-                                series=False)  # fmt: skip
-    assert figures.total.counts.expected == 4
-    reads = [q["sql"] for q in captured.captured_queries if 'FROM "reports_progressreport"' in q["sql"]]
-    assert reads and all(sql.count('"period_id" IN (') <= 1 for sql in reads)
-
-
-def test_a_reports_assignment_is_looked_up_by_the_assignment_and_period_index(db):
-    """One index on the reports' assignment: the unique (assignment, period) one
-    serves a lookup by assignment alone too."""
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, ProgressReport._meta.db_table)
-    indexed = [spec["columns"] for spec in constraints.values() if spec["index"] or spec["unique"]]
-    assert ["assignment_id", "period_id"] in indexed
-    assert ["assignment_id"] not in indexed
 
 
 def test_counts_add_up_every_measure_and_a_taxonomy_starts_with_every_category():
