@@ -152,3 +152,27 @@ def test_the_office_downloads_the_standing_committees_report_signed_on_its_behal
     for text in (word_text, pdf_text):
         assert "T/M BAN THƯỜNG VỤ" in text and "-BC/TU" in text and "VĂN PHÒNG" not in text.split("BÁO CÁO")[0]
         assert "Ban Bí thư TW Đảng (để b/c)" in text  # upward, from the directive's own distribution list
+
+
+def test_the_office_reminds_a_late_unit_from_the_late_list_on_a_phone(page, sign_in, directive, tmp_path):
+    """The late list's rows (written by the ``late_row`` tag) at 375 px: the
+    office presses "Nhắc ngay" on a row, comes back to the same sort order, and
+    the row counts the reminder."""
+    from units.roles import OFFICE_GROUP
+
+    UserFactory(username="vp", groups=[OFFICE_GROUP])
+    page.set_viewport_size({"width": 375, "height": 812})
+    sign_in("vp")
+    page.goto(f"{page.base_url}/dashboard/?late_sort=unit")
+    row = page.get_by_test_id("late-row").first
+    unit = row.locator("td").first.inner_text()
+    expect(row.locator("td").nth(3)).to_have_text("0")
+    row.get_by_role("button", name="Nhắc ngay").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text(re.compile(r"đã được nhắc\.$"))).to_be_visible()  # the unit by its short name
+    assert "late_sort=unit" in page.url
+    first = page.get_by_test_id("late-row").first
+    expect(first.locator("td").first).to_have_text(unit)
+    expect(first.locator("td").nth(3)).to_have_text("1")
+    page.screenshot(path=str(tmp_path / "late-list-375.png"), full_page=True)
+    page.locator("#late-heading").locator("xpath=..").screenshot(path=str(tmp_path / "late-list-section-375.png"))
